@@ -1,0 +1,210 @@
+"""Parties, enforceable titles, enforcement cases, their events and milestones.
+
+Every row carries its court. State changes go through cases.services only.
+"""
+
+from django.db import models
+
+from zhixing.courts.models import Court, Officer, Team
+from zhixing.rules.case_number import TYPE_CODES
+from zhixing.rules.deadlines import DEFAULT_MILESTONES
+from zhixing.rules.measures import EXCLUDED_PERIOD_KINDS
+from zhixing.rules.states import CLOSING_MODES, STATES
+
+
+class Party(models.Model):
+    """One row per real party, however many cases it is in (keyed by id_code)."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "自然人"
+        COMPANY = "company", "法人"
+        ORGANISATION = "organisation", "非法人组织"
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    name = models.CharField("名称", max_length=128)
+    # 公民身份号码 for a person, 统一社会信用代码 for a company or organisation.
+    id_code = models.CharField("证件号码", max_length=18)
+    phone = models.CharField("电话", max_length=32, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "当事人"
+        constraints = [models.UniqueConstraint(fields=["court", "id_code"], name="one_party_per_id_code")]
+
+    def __str__(self):
+        return self.name
+
+
+class EnforceableTitle(models.Model):
+    """执行依据: the effective judgment, mediation statement, award or deed."""
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT)
+    number = models.CharField("文书编号", max_length=64)
+    kind = models.CharField("文书种类", max_length=32)
+    effective_on = models.DateField("生效日期")
+    due_on = models.DateField("履行期限届满日")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "执行依据"
+
+    def __str__(self):
+        return self.number
+
+
+class CaseNumberCounter(models.Model):
+    """The last sequence number given per court, year and type (案号规定 §9–10).
+
+    Numbers are taken inside the filing transaction under a row lock, so a
+    rolled-back filing gives its numbers back: no gap, no duplicate."""
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    type_code = models.CharField(max_length=4)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["court", "year", "type_code"], name="one_counter_per_series")
+        ]
+
+
+class EnforcementCase(models.Model):
+    State = models.TextChoices("State", [(k, (k, v)) for k, v in STATES.items()])
+    ClosingMode = models.TextChoices("ClosingMode", [(k, (k, v)) for k, v in CLOSING_MODES.items()])
+    TypeCode = models.TextChoices("TypeCode", [(k, (k, v)) for k, v in TYPE_CODES.items()])
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT)
+    case_number = models.CharField("案号", max_length=40)
+    type_code = models.CharField("案件类型", max_length=4, choices=TypeCode.choices)
+    year = models.PositiveSmallIntegerField("收案年度")
+    seq = models.PositiveIntegerField("序号")
+    title = models.ForeignKey(EnforceableTitle, on_delete=models.PROTECT, related_name="cases")
+    parties = models.ManyToManyField(Party, through="CaseParty", related_name="cases")
+    amount_claimed = models.BigIntegerField("申请执行标的额（分）")
+    filed_on = models.DateField("立案日期")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default="filed")
+    version = models.PositiveIntegerField(default=1)  # optimistic lock
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    handler = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    # What triage decided, with the rule that fired and the facts it read.
+    triage_rule = models.CharField("分流规则", max_length=16, blank=True)
+    triage_reason = models.TextField("分流理由", blank=True)
+    triage_facts = models.JSONField(default=dict, blank=True)
+    triage_ruleset = models.ForeignKey(
+        "centre.TriageRuleSet", on_delete=models.PROTECT, null=True, blank=True
+    )
+    closed_on = models.DateField("结案日期", null=True, blank=True)
+    closing_mode = models.CharField("结案方式", max_length=20, choices=ClosingMode.choices, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "执行案件"
+        constraints = [
+            models.UniqueConstraint(fields=["court", "case_number"], name="unique_case_number"),
+            models.UniqueConstraint(fields=["court", "year", "type_code", "seq"], name="unique_case_seq"),
+            models.CheckConstraint(condition=models.Q(amount_claimed__gte=0), name="claim_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(state="closed", closed_on__isnull=False, closing_mode__gt="")
+                | (~models.Q(state="closed") & models.Q(closed_on__isnull=True, closing_mode="")),
+                name="closed_iff_closing_fields",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["court", "state"]),
+            models.Index(fields=["court", "filed_on"]),
+            models.Index(fields=["court", "closed_on"]),
+            models.Index(fields=["handler", "state"]),
+        ]
+
+    def __str__(self):
+        return self.case_number
+
+
+class CaseParty(models.Model):
+    class Role(models.TextChoices):
+        CREDITOR = "creditor", "申请执行人"
+        DEBTOR = "debtor", "被执行人"
+
+    case = models.ForeignKey(EnforcementCase, on_delete=models.CASCADE, related_name="case_parties")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="case_roles")
+    role = models.CharField("诉讼地位", max_length=16, choices=Role.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "party", "role"], name="party_once_per_role")
+        ]
+        indexes = [models.Index(fields=["party", "role"])]
+
+
+class CaseEvent(models.Model):
+    """Append-only: the truth of a case's history. A database trigger refuses
+    updates (see migration 0002); nothing in the code deletes events."""
+
+    class Kind(models.TextChoices):
+        FILED = "filed", "立案"
+        INQUIRY_STARTED = "inquiry_started", "发起网络查控"
+        INQUIRY_FINISHED = "inquiry_finished", "网络查控反馈"
+        TRIAGED = "triaged", "繁简分流"
+        DISPATCHED = "dispatched", "分派"
+        STEP_DONE = "step_done", "办理节点"
+        FUNDS_RECEIVED = "funds_received", "执行款到账"
+        CLOSED = "closed", "结案"
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT)
+    case = models.ForeignKey(EnforcementCase, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField("时间", db_index=True)
+    kind = models.CharField("事件", max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(Officer, on_delete=models.PROTECT, null=True, blank=True)  # None: the robot
+    detail = models.TextField("说明", blank=True)  # Chinese, for the timeline
+    data = models.JSONField(default=dict, blank=True)  # the facts, for measures and audit
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件事件"
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["court", "kind", "at"]), models.Index(fields=["case", "at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("CaseEvent is append-only")
+        super().save(*args, **kwargs)
+
+    @property
+    def actor_name(self) -> str:
+        return self.actor.name if self.actor_id else "机器人法官助理"
+
+
+class Milestone(models.Model):
+    """A dated legal step the law times (rules.md §3)."""
+
+    Kind = models.TextChoices("Kind", [(m.kind, (m.kind, m.label)) for m in DEFAULT_MILESTONES])
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT)
+    case = models.ForeignKey(EnforcementCase, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField("节点", max_length=32, choices=Kind.choices)
+    due_on = models.DateField("期限")
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    basis = models.CharField("依据", max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件节点"
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_milestone_per_kind")]
+        indexes = [models.Index(fields=["court", "done_on", "due_on"])]
+
+
+class ExcludedPeriod(models.Model):
+    """A period the six-month limit does not count (审限规定第九条)."""
+
+    Kind = models.TextChoices("Kind", [(k, (k, v)) for k, v in EXCLUDED_PERIOD_KINDS.items()])
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT)
+    case = models.ForeignKey(EnforcementCase, on_delete=models.PROTECT, related_name="excluded_periods")
+    kind = models.CharField("事由", max_length=24, choices=Kind.choices)
+    start_on = models.DateField("起")
+    end_on = models.DateField("止", null=True, blank=True)  # open while it lasts
+
+    class Meta:
+        verbose_name = verbose_name_plural = "扣除审限期间"

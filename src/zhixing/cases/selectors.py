@@ -1,0 +1,32 @@
+"""Reads of cases, and the one place that decides who may see a case."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase
+from zhixing.courts.models import Officer
+from zhixing.funds.selectors import recovered_by_case
+
+
+def access_case(officer: Officer | None, case_id: int) -> EnforcementCase:
+    """Fetch a case the officer may see: any case of the officer's court.
+    Missing and forbidden give the same 404."""
+    if officer is None:
+        raise Http404("案件不存在")
+    case = (
+        EnforcementCase.objects.filter(pk=case_id, court_id=officer.court_id)
+        .select_related("court", "title", "team", "handler", "triage_ruleset")
+        .prefetch_related(
+            Prefetch("case_parties", queryset=CaseParty.objects.select_related("party").order_by("role", "position")),
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
+            "milestones",
+            "assets",
+        )
+        .first()
+    )
+    if case is None:
+        raise Http404("案件不存在")
+    case.amount_recovered = recovered_by_case([case.id]).get(case.id, 0)
+    case.creditors = [cp.party for cp in case.case_parties.all() if cp.role == "creditor"]
+    case.debtors = [cp.party for cp in case.case_parties.all() if cp.role == "debtor"]
+    return case

@@ -1,0 +1,103 @@
+"""Courts, their teams and officers, API tokens and the court's calendar table."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from zhixing.rules.triage import TEAM_LABELS
+
+
+class Court(models.Model):
+    code = models.CharField("法院代字", max_length=8, unique=True)  # e.g. 鄂0105
+    name = models.CharField("法院名称", max_length=64)
+    account_prefix = models.CharField("案款账号前缀", max_length=24, default="")
+    # Deadlines a court sets stricter than the defaults of rules/deadlines.py:
+    # {"notice_sent": 3, ...} (kind -> amount in the rule's unit).
+    deadline_overrides = models.JSONField("期限设置", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "法院"
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    class Kind(models.TextChoices):
+        ONE_SHOT = "one_shot", TEAM_LABELS["one_shot"]
+        SIMPLE = "simple", TEAM_LABELS["simple"]
+        DISPOSAL = "disposal", TEAM_LABELS["disposal"]
+        IMPLEMENTATION = "implementation", TEAM_LABELS["implementation"]
+        LIBRARY = "library", TEAM_LABELS["library"]
+        ADJUDICATION = "adjudication", TEAM_LABELS["adjudication"]
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="teams")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    name = models.CharField("名称", max_length=32)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "团队"
+        constraints = [models.UniqueConstraint(fields=["court", "kind"], name="one_team_per_kind")]
+
+    def __str__(self):
+        return self.name
+
+
+class Officer(models.Model):
+    class Role(models.TextChoices):
+        CENTRE = "centre", "指挥中心干警"
+        HANDLER = "handler", "承办人"
+        ASSISTANT = "assistant", "法官助理"
+        CLERK = "clerk", "书记员"
+        FINANCE = "finance", "财务"
+        DIRECTOR = "director", "执行局长"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer")
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="officers")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="officers")
+    role = models.CharField("岗位", max_length=16, choices=Role.choices)
+    name = models.CharField("姓名", max_length=32)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "干警"
+
+    def __str__(self):
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A bearer token for other court systems; only its hash is kept."""
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT)
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @staticmethod
+    def generate() -> str:
+        return "zx_" + secrets.token_urlsafe(32)
+
+
+class CalendarDay(models.Model):
+    """A court-editable row of the working-day calendar for years the package
+    does not know yet (the State Council publishes each year's schedule late
+    in the year before). A year with any row here counts as known."""
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="calendar_days")
+    day = models.DateField("日期")
+    is_working_day = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作日调整"
+        constraints = [models.UniqueConstraint(fields=["court", "day"], name="one_row_per_day")]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FundsConfig(AppConfig):
+    name = "zhixing.funds"
+    verbose_name = "案款"

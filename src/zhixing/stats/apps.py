@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StatsConfig(AppConfig):
+    name = "zhixing.stats"
+    verbose_name = "质效指标"
