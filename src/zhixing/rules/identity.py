@@ -51,11 +51,11 @@ class IdentityError(RuleError):
 def normalize_id_code(value: str) -> str:
     """Strip, turn full-width digits and letters half-width, and uppercase."""
     chars = []
-    for char in value.strip().strip("\u3000"):
+    for char in value.strip():  # str.strip() also removes the full-width space
         if "\uff01" <= char <= "\uff5e":  # the full-width forms of ASCII
             char = chr(ord(char) - _FULL_WIDTH_OFFSET)
         chars.append(char)
-    return "".join(chars).strip().upper()
+    return "".join(chars).upper()
 
 
 def id_number_check_char(first17: str) -> str:

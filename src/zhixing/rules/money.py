@@ -70,14 +70,15 @@ def capitalize_yuan(fen: int) -> str:
     """The amount in capital numerals (大写金额), e.g. 壹佰元整.
 
     Follows 中国人民银行《支付结算办法》附件一《正确填写票据和结算凭证的基本规定》:
-    - 整 follows 元 when there are no 角 and no 分; nothing follows 分, and 整
-      may be left out after 角 (第一条第（三）项), so it is;
-    - one 零 stands for a run of zeros inside the number (第一条第（五）项1、2);
+    - 整 follows 元 when there are no 角 and no 分; nothing follows 分; 整 may
+      be left out after 角 (第二条), and is;
+    - one 零 stands for a run of zeros inside the number (第五条（一）（二）);
     - where the 元 digit is zero and 角 is not, the 零 before 角 may be left out
-      (同项3): 壹拾万元伍角; a zero at the end of the 万 section is absorbed by
-      万, as in speech: 壹拾万伍仟元整;
-    - a zero 角 before a non-zero 分 must be written (同项4): 壹元零伍分;
-    - a leading 拾 is written 壹拾, so nothing can be put in front of it.
+      (第五条（三）), and is: 壹拾万元伍角; a zero at the end of the 万 section
+      is absorbed by 万, as in speech: 壹拾万伍仟元整, but a whole zero 万
+      section keeps its 零: 壹亿零壹仟元整;
+    - a zero 角 before a non-zero 分 must be written (第五条（四）): 壹元零伍分;
+    - by convention a leading 拾 is written 壹拾, so nothing can be put before it.
     """
     if isinstance(fen, bool) or not isinstance(fen, int):
         raise TypeError("金额应为以分计的整数")

@@ -1,0 +1,60 @@
+"""The demo court: 武汉市汉阳区人民法院 (鄂0105), its command centre, six teams and officers."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from zhixing.courts.models import Court, Officer, Team
+from zhixing.rules.triage import TEAM_LABELS
+
+DEMO_PASSWORD = "zhixing2026"
+
+# (username, name, role, team kind or None). The simple team is the largest:
+# the reform sends more than 60% of cases down the fast tracks.
+DEMO_OFFICERS = [
+    ("centre", "王敏", "centre", None),
+    ("centre2", "周婷", "centre", None),
+    ("director", "刘建国", "director", None),
+    ("finance", "孙丽", "finance", None),
+    ("one_shot1", "张伟", "handler", "one_shot"),
+    ("one_shot2", "李娜", "handler", "one_shot"),
+    ("one_shot3", "赵磊", "assistant", "one_shot"),
+    ("simple1", "陈静", "handler", "simple"),
+    ("simple2", "杨洋", "handler", "simple"),
+    ("simple3", "黄勇", "handler", "simple"),
+    ("simple4", "吴芳", "handler", "simple"),
+    ("simple5", "徐强", "clerk", "simple"),
+    ("disposal1", "胡军", "handler", "disposal"),
+    ("disposal2", "朱琳", "handler", "disposal"),
+    ("disposal3", "高峰", "assistant", "disposal"),
+    ("implementation1", "林涛", "handler", "implementation"),
+    ("implementation2", "何敏", "handler", "implementation"),
+    ("implementation3", "郭亮", "handler", "implementation"),
+    ("library1", "马超", "handler", "library"),
+    ("library2", "罗欣", "handler", "library"),
+    ("adjudication1", "梁栋", "handler", "adjudication"),
+    ("adjudication2", "宋佳", "handler", "adjudication"),
+]
+
+
+def demo_court_create(*, password: str = DEMO_PASSWORD) -> Court:
+    """Create the demo court with its teams and officers (idempotent)."""
+    User = get_user_model()
+    with transaction.atomic():
+        court, _ = Court.objects.get_or_create(
+            code="鄂0105", defaults={"name": "武汉市汉阳区人民法院", "account_prefix": "4201050"}
+        )
+        teams = {}
+        for kind, label in TEAM_LABELS.items():
+            teams[kind], _ = Team.objects.get_or_create(court=court, kind=kind, defaults={"name": label})
+        hashed = None
+        for username, name, role, team in DEMO_OFFICERS:
+            if Officer.objects.filter(user__username=username).exists():
+                continue
+            user = User(username=username, first_name=name, is_staff=role == "director")
+            if hashed is None:
+                user.set_password(password)
+                hashed = user.password  # hash once: argon2 is slow on purpose
+            user.password = hashed
+            user.save()
+            Officer.objects.create(user=user, court=court, team=teams.get(team), role=role, name=name)
+    return court
