@@ -1,9 +1,8 @@
-"""The law as pure functions: the vocabulary every rule module shares.
+"""Implements docs/rules.md (preamble): the vocabulary every rule module shares.
 
-Implements the conventions of docs/rules.md (preamble): a rule never answers
-with a bare boolean but with a Decision that carries its reasons, each naming
-the article it rests on, so the same refusal reaches the page, the API and the
-audit log. Bad input is a RuleError whose message (str(e)) is Chinese and can be
+The law as pure functions. A rule never answers with a bare boolean but with
+a Decision that carries its reasons, each naming the article it rests on, so
+the same refusal reaches the page, the API and the audit log. Bad input is a RuleError whose message (str(e)) is Chinese and can be
 shown to the user as it is.
 
 Nothing in this package touches Django, the database, files, settings or the
