@@ -11,7 +11,7 @@ from datetime import date
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
@@ -132,12 +132,13 @@ def case_create(request: HttpRequest):
     try:
         payload = json.loads(request.body or b"null")
     except ValueError:
-        return 422, {"detail": "请求内容不是有效的 JSON", "errors": [{"field": "", "label": "请求", "message": "不是有效的 JSON"}]}
+        error = {"field": "", "label": "请求", "message": "不是有效的 JSON"}
+        return Status(422, {"detail": "请求内容不是有效的 JSON", "errors": [error]})
     application, errors = parse_application(payload, today=timezone.localdate(now))
     if errors:
-        return 422, {"detail": "请求内容有误", "errors": [e.as_dict() for e in errors]}
+        return Status(422, {"detail": "请求内容有误", "errors": [e.as_dict() for e in errors]})
     (case,) = cases_file(court=officer.court, actor=officer, applications=[application], now=now)
-    return 201, case_json(access_case(officer, case.id))
+    return Status(201, case_json(access_case(officer, case.id)))
 
 
 @api.get("/cases/{case_id}", response=dict, summary="案件详情", tags=["案件"])
@@ -155,7 +156,8 @@ def stats_read(request: HttpRequest, filters: Query[StatsQuery]):
     """按结案日期统计首次执行案件（执保、执恢除外）的质效指标（规则说明第十三节）。
     比率为 0 到 1 之间的小数字符串，无结案时为 null。"""
     if filters.to < filters.from_:
-        return 422, {"detail": "请求内容有误", "errors": [{"field": "to", "label": "统计期间止", "message": "不能早于统计期间起"}]}
+        error = {"field": "to", "label": "统计期间止", "message": "不能早于统计期间起"}
+        return Status(422, {"detail": "请求内容有误", "errors": [error]})
     m = measures_for(court=request.auth.court, start=filters.from_, end=filters.to)
     return m.as_json()
 

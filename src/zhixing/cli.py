@@ -5,6 +5,7 @@
     zhixing import FILE.xlsx            file every row of an Excel sheet, or none
     zhixing token create USERNAME       print a new API token for an officer
     zhixing demo [--seed N]             load the demo court and its year of history
+    zhixing inquiry-sim [--port 8765]   the simulated inquiry network as an HTTP server
     zhixing manage ARGS…                any Django management command
 """
 
@@ -65,37 +66,52 @@ def cmd_up(args) -> int:
     else:
         print("未加载演示数据。创建管理员：uv run zhixing manage createsuperuser")
     env = dict(os.environ, ROBOT_KICK="1")
+    # Children run in their own process groups: only this supervisor hears
+    # Ctrl-C, and it stops each child once, then kills what is left.
     web = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", args.host, "--port", str(args.port),
-         "--workers", "1", "--blocking-threads", "8", "--log-level", "warning", "zhixing.wsgi:application"],
-        env=env,
+        [sys.executable, "-m", "gunicorn", "zhixing.wsgi:application", "--bind", f"{args.host}:{args.port}",
+         "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--log-level", "warning"],
+        env=env, start_new_session=True,
     )
-    robot = subprocess.Popen([sys.executable, "-m", "zhixing.cli", "robot"], env=env)
-    print(f"执行 Zhixing 已启动：http://{args.host}:{args.port}/ （Ctrl-C 停止）", flush=True)
-    children = [web, robot]
+    robot = subprocess.Popen([sys.executable, "-m", "zhixing.cli", "robot"], env=env, start_new_session=True)
+    return _supervise([(web, signal.SIGTERM), (robot, signal.SIGINT)], f"http://{args.host}:{args.port}/")
 
-    def stop(*_):
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + 10
-        for child in children:
-            try:
-                child.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
 
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
-    try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        print("一个子进程已退出，正在停止……", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\n正在停止……")
-        return 0
-    finally:
-        stop()
+def _supervise(children: list[tuple[subprocess.Popen, int]], url: str) -> int:
+    """Wait until Ctrl-C, SIGTERM or a child's exit; then stop every child."""
+    stopping = []
+
+    def on_signal(signum, frame):
+        stopping.append(signum)
+
+    # A shell starts background jobs with SIGINT ignored: listen to it anyway.
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print(f"执行 Zhixing 已启动：{url} （Ctrl-C 停止）", flush=True)
+    code = 0
+    while not stopping:
+        if any(child.poll() is not None for child, _ in children):
+            print("一个子进程意外退出，正在停止其余进程……", file=sys.stderr, flush=True)
+            code = 1
+            break
+        time.sleep(0.2)
+    else:
+        print("\n正在停止……", flush=True)
+    for child, how in children:
+        if child.poll() is None:
+            child.send_signal(how)
+    deadline = time.monotonic() + 10
+    for child, _ in children:
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(child.pid, signal.SIGKILL)  # workers the child left behind
+        except ProcessLookupError:
+            pass
+    print("已停止。", flush=True)
+    return code
 
 
 def cmd_robot(args) -> int:
@@ -106,6 +122,8 @@ def cmd_robot(args) -> int:
         print(f"机器人：{run_pass()}")
         return 0
     from django.core.management import call_command
+
+    import zhixing.robot  # noqa: F401  registers the robot's tasks with the consumer
 
     call_command("run_huey", workers=1, worker_type="thread", flush_locks=True)
     return 0
@@ -140,6 +158,43 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"不是数字：{text}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"不能为负数：{text}")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = _non_negative(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"应在 0 到 1 之间：{text}")
+    return value
+
+
+def cmd_inquiry_sim(args) -> int:
+    """No Django: the simulator stands in for the outside network."""
+    import logging
+
+    from zhixing.inquiry.http import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    server = serve(args.host, args.port, delay=args.delay, fail_rate=args.fail_rate)
+    print(f"网络查控模拟服务已启动：{server.url}/v1/inquiries （延迟{args.delay:g}秒，失败率{args.fail_rate:g}；"
+          f"Ctrl-C 停止）\n在系统中使用：INQUIRY_URL={server.url}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\n正在停止……")
+    finally:
+        server.server_close()
+    return 0
+
+
 def cmd_manage(args) -> int:
     _prepare_home()
     from django.core.management import execute_from_command_line
@@ -148,7 +203,7 @@ def cmd_manage(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhixing", description="执行 Zhixing：基层法院执行局案件管理系统")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("up", help="启动（SQLite 默认库、演示法院与数据、机器人）")
@@ -175,7 +230,17 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("manage", help="Django 管理命令")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
-    args = parser.parse_args(argv)
+    p = sub.add_parser("inquiry-sim", help="网络查控模拟服务（HTTP）")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--delay", type=_non_negative, default=0.0, metavar="SECONDS", help="每次答复前等待的秒数")
+    p.add_argument("--fail-rate", type=_rate, default=0.0, help="失败率（0 到 1）：整批返回 503 或漏报个别被执行人")
+    p.set_defaults(func=cmd_inquiry_sim)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     return args.func(args)
 
 

@@ -8,12 +8,14 @@ Environment:
   ALLOWED_HOSTS       comma-separated (default 127.0.0.1,localhost)
   HUEY_REDIS_URL      run the robot's queue on Redis instead of SQLite
   ROBOT_KICK          "1": a filing wakes the robot at once (set by `zhixing up`)
+  INQUIRY_URL         network inquiry over HTTP (`zhixing inquiry-sim`); unset: in-process simulation
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -144,10 +146,10 @@ WHITENOISE_AUTOREFRESH = True
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
     }
 }
 
@@ -163,6 +165,7 @@ else:
     }
 HUEY["consumer"] = {"workers": 1, "worker_type": "thread", "periodic": True, "max_delay": 1.0}
 ROBOT_KICK = env_bool("ROBOT_KICK", False)
+INQUIRY_URL = os.environ.get("INQUIRY_URL") or None
 
 LOGGING = {
     "version": 1,

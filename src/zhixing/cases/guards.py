@@ -4,7 +4,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from django.db.models import Max, Sum
+from django.db.models import Sum
+from django.utils import timezone
 
 from zhixing.cases.models import CaseEvent, EnforcementCase, Milestone
 from zhixing.rules import Decision, Reason
@@ -46,17 +47,20 @@ def _terminate_round(cases, today, recovered) -> dict[int, Decision]:
         done[case_id].add(step)
     kinds = defaultdict(set)
     last_inquiry = {}
-    for row in Inquiry.objects.filter(case_id__in=ids, finished_at__isnull=False).values("case_id", "kinds"):
-        kinds[row["case_id"]].update(row["kinds"])
+    latest = {}  # case id -> its latest finished inquiry, which says what the debtor holds now
     for row in (
         Inquiry.objects.filter(case_id__in=ids, finished_at__isnull=False)
-        .values("case_id")
-        .annotate(last=Max("finished_at"))
+        .order_by("finished_at", "id")
+        .values("case_id", "kinds", "id", "finished_at")
     ):
-        last_inquiry[row["case_id"]] = row["last"].date()
+        kinds[row["case_id"]].update(row["kinds"])
+        last_inquiry[row["case_id"]] = timezone.localdate(row["finished_at"])
+        latest[row["case_id"]] = row["id"]
     usable = defaultdict(int)
     cash = {}
-    for row in Asset.objects.filter(case_id__in=ids).values("case_id", "kind").annotate(total=Sum("value")):
+    # Only the latest inquiry's assets: each re-inquiry finds the same accounts
+    # again, and summing every inquiry would count them twice.
+    for row in Asset.objects.filter(inquiry_id__in=latest.values()).values("case_id", "kind").annotate(total=Sum("value")):
         if row["kind"] in CASH_KINDS:
             cash[row["case_id"]] = cash.get(row["case_id"], 0) + row["total"]
         else:

@@ -45,7 +45,9 @@ def demo_court_create(*, password: str = DEMO_PASSWORD) -> Court:
         )
         teams = {}
         for kind, label in TEAM_LABELS.items():
-            teams[kind], _ = Team.objects.get_or_create(court=court, kind=kind, defaults={"name": label})
+            teams[kind], _ = Team.objects.get_or_create(
+                court=court, kind=kind, defaults={"name": label}
+            )
         hashed = None
         for username, name, role, team in DEMO_OFFICERS:
             if Officer.objects.filter(user__username=username).exists():
@@ -56,5 +58,7 @@ def demo_court_create(*, password: str = DEMO_PASSWORD) -> Court:
                 hashed = user.password  # hash once: argon2 is slow on purpose
             user.password = hashed
             user.save()
-            Officer.objects.create(user=user, court=court, team=teams.get(team), role=role, name=name)
+            Officer.objects.create(
+                user=user, court=court, team=teams.get(team), role=role, name=name
+            )
     return court

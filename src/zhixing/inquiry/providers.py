@@ -111,4 +111,13 @@ class SimulatedProvider:
 
 
 def default_provider() -> InquiryProvider:
+    """The network over HTTP when settings.INQUIRY_URL names it, else the
+    in-process simulation (demos, tests, a court without a link yet)."""
+    from django.conf import settings
+
+    url = getattr(settings, "INQUIRY_URL", None)
+    if url:
+        from zhixing.inquiry.http import HttpProvider
+
+        return HttpProvider(url)
     return SimulatedProvider()

@@ -181,7 +181,7 @@ def _parse_parties(raw, role: str, errors: _Errors) -> list[PartyInput]:
         elif kind in PARTY_KINDS:
             decision = check(code)
             if not decision:
-                errors.add(f"{path}.{key}", f"{label} {code_label}", decision.explain())
+                errors.add(f"{path}.{key}", f"{label} {code_label}", _without_subject(decision, code_label))
         if code and code in seen:
             errors.add(f"{path}.{key}", f"{label} {code_label}", f"与本方其他当事人重复：{code}")
         seen.add(code)
@@ -194,3 +194,11 @@ def _parse_parties(raw, role: str, errors: _Errors) -> list[PartyInput]:
         if len(errors) == bad:
             result.append(PartyInput(kind=kind, name=name, id_code=code, phone=phone, address=address))
     return result
+
+
+def _without_subject(decision, subject: str) -> str:
+    """The rule's reasons without the repeated subject: the label already says
+    "被执行人1 公民身份号码", so "公民身份号码校验位错误" reads "校验位错误"."""
+    return "；".join(
+        str(reason).removeprefix(subject).removeprefix("中的") for reason in decision.reasons
+    )
