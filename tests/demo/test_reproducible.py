@@ -11,6 +11,7 @@ from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase
 from zhixing.courts.models import Court
 from zhixing.demo import loader
 from zhixing.demo.loader import demo_load
+from zhixing.funds.selectors import recovered_by_case
 
 TODAY = date(2026, 3, 20)
 
@@ -91,3 +92,7 @@ def test_cases_with_nothing_found_reach_the_library_after_three_months(monkeypat
         assert kinds.count("inquiry_finished") == 2  # the first inquiry and the one before closing
         assert kinds[-1] == "closed"
     assert EnforcementCase.objects.filter(closing_mode="performed").exists()
+    # Found cash deducted, then 终本: the fresh inquiry finds the same account
+    # again, and the guard must not count it twice.
+    recovered = recovered_by_case(library.values_list("id", flat=True))
+    assert any(0 < recovered.get(c.id, 0) < c.amount_claimed for c in library)

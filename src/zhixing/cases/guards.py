@@ -60,7 +60,8 @@ def _terminate_round(cases, today, recovered) -> dict[int, Decision]:
     cash = {}
     # Only the latest inquiry's assets: each re-inquiry finds the same accounts
     # again, and summing every inquiry would count them twice.
-    for row in Asset.objects.filter(inquiry_id__in=latest.values()).values("case_id", "kind").annotate(total=Sum("value")):
+    assets = Asset.objects.filter(inquiry_id__in=list(latest.values()))
+    for row in assets.values("case_id", "kind").annotate(total=Sum("value")):
         if row["kind"] in CASH_KINDS:
             cash[row["case_id"]] = cash.get(row["case_id"], 0) + row["total"]
         else:

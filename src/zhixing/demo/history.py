@@ -223,21 +223,18 @@ def plan_case(
         plan.pay_rest(notice + 5, notice + 70, direct=True, parts=rng.choice((1, 1, 2)))
         return plan.close(plan.last_payment + rng.randint(0, 5), "performed", "performed_direct")
     _deduct_found_cash(plan, h)
-    if h.other:  # a housing fund or a policy: extracted, then settle or wait
+    if h.other:  # a housing fund or a policy: extracted, then settle, withdraw or wait
         plan.pay(rng.randint(20, 60), h.other, direct=False)
         if plan.paid >= claim:
             return plan.close(plan.last_payment + rng.randint(1, 5), "performed")
-        return (
-            _settle(plan, 40, 150)
-            if r < 0.6
-            else plan.close(rng.randint(60, 150), "terminated")
-            if r < 0.75
-            else plan.tasks
-        )
+        if r < 0.6:
+            return _settle(plan, 40, 150)
+        if r < 0.75:
+            return plan.close(rng.randint(60, 150), "terminated")
+        return plan.tasks
     if plan.paid and r < 0.27:
         return _settle(plan, 30, 150)
     if r < 0.16:
         return plan.close(rng.randint(20, 90), "terminated")
-    return (
-        _terminate_round(plan, 93, 125) if rng.random() < 0.8 else _terminate_round(plan, 125, 200)
-    )
+    slow = rng.random() >= 0.8  # one case in five waits longer for its 终本
+    return _terminate_round(plan, 125, 200) if slow else _terminate_round(plan, 93, 125)
