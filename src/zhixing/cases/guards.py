@@ -10,6 +10,10 @@ from django.utils import timezone
 from zhixing.cases.models import CaseEvent, EnforcementCase, Milestone
 from zhixing.rules import Decision, Reason
 from zhixing.rules.assets import CASH_KINDS
+
+# [open] A housing fund account can be enforced only in narrow cases (the
+# holder retires, buys a home …), so it does not bar 终本 by itself.
+UNUSABLE_KINDS = ("housing_fund",)
 from zhixing.rules.termination import TerminationFacts, check_terminate_round, negligible_balance
 
 
@@ -64,7 +68,7 @@ def _terminate_round(cases, today, recovered) -> dict[int, Decision]:
     for row in assets.values("case_id", "kind").annotate(total=Sum("value")):
         if row["kind"] in CASH_KINDS:
             cash[row["case_id"]] = cash.get(row["case_id"], 0) + row["total"]
-        else:
+        elif row["kind"] not in UNUSABLE_KINDS:
             # Property found counts as usable until a disposal shows otherwise.
             usable[row["case_id"]] += 1
     result = {}

@@ -127,6 +127,7 @@ class CaseParty(models.Model):
         CREDITOR = "creditor", "申请执行人"
         DEBTOR = "debtor", "被执行人"
 
+    court = models.ForeignKey(Court, on_delete=models.PROTECT)
     case = models.ForeignKey(EnforcementCase, on_delete=models.CASCADE, related_name="case_parties")
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="case_roles")
     role = models.CharField("诉讼地位", max_length=16, choices=Role.choices)

@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from zhixing.cases.models import (
@@ -32,7 +32,7 @@ from zhixing.cases.models import (
 from zhixing.courts.models import Court, Officer
 from zhixing.courts.services import court_calendar
 from zhixing.rules import Decision, Reason
-from zhixing.rules.case_number import format_case_number
+from zhixing.rules.case_number import ADJUDICATION_TYPES, format_case_number
 from zhixing.rules.deadlines import check_application_period, milestones_due
 from zhixing.rules.money import format_yuan
 from zhixing.rules.states import ACTIONS, CLOSING_MODES, check_action
@@ -130,7 +130,7 @@ def cases_file(
             for a, title, seq in zip(applications, titles, seqs)
         )
         CaseParty.objects.bulk_create(
-            CaseParty(case=case, party=parties[p.id_code], role=role, position=i)
+            CaseParty(court=court, case=case, party=parties[p.id_code], role=role, position=i)
             for case, a in zip(cases, applications)
             for role, group in (("creditor", a.creditors), ("debtor", a.debtors))
             for i, p in enumerate(group)
@@ -145,6 +145,8 @@ def cases_file(
                 detail += f"。注意：{late.explain()}"
                 data["late_application"] = late.explain()
             events.append(_event(case, EventSpec("filed", detail, data), actor, now))
+            if a.type_code in ADJUDICATION_TYPES:
+                continue  # objections and reviews run on their own limits, not enforcement's
             for m in milestones_due(
                 anchor="filed",
                 start=filed_on,
@@ -275,9 +277,28 @@ def transition(
         for c in cases:
             c.state = target
             c.version += 1
-        EnforcementCase.objects.bulk_update(cases, ["state", "version", *fields], batch_size=500)
+        _update_moved(cases, fields)
         CaseEvent.objects.bulk_create([_event(c, events[c.id], actor, now) for c in cases])
     return list(cases)
+
+
+def _update_moved(cases: Sequence[EnforcementCase], fields: Sequence[str]) -> None:
+    """Write the new state, version and fields. Cases that share their field
+    values (a batch sent to one handler, closed the same day …) are one UPDATE
+    per group; when nearly every case differs (triage reasons) one bulk_update."""
+    attnames = [EnforcementCase._meta.get_field(f).attname for f in fields]
+    groups = defaultdict(list)
+    for c in cases:
+        groups[repr([getattr(c, a) for a in attnames])].append(c)
+    if len(groups) > 20:
+        EnforcementCase.objects.bulk_update(cases, ["state", "version", *fields], batch_size=500)
+        return
+    for members in groups.values():
+        shared = {a: getattr(members[0], a) for a in attnames}
+        # Each version was checked under the row lock: +1 is the new version.
+        EnforcementCase.objects.filter(id__in=[c.id for c in members]).update(
+            state=members[0].state, version=F("version") + 1, **shared
+        )
 
 
 # ---------------------------------------------------------------- steps and closing

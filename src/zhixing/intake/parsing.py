@@ -12,15 +12,13 @@ from datetime import date, datetime
 
 from zhixing.cases.services import FilingApplication, PartyInput, TitleInput
 from zhixing.rules import RuleError
-from zhixing.rules.case_number import TYPE_CODES
+from zhixing.rules.case_number import ADJUDICATION_TYPES, TYPE_CODES
 from zhixing.rules.deadlines import TITLE_KINDS
 from zhixing.rules.identity import check_credit_code, check_id_number, normalize_id_code
 from zhixing.rules.money import parse_yuan
 
 PARTY_KINDS = {"person": "自然人", "company": "法人", "organisation": "非法人组织"}
 ROLE_LABELS = {"creditors": "申请执行人", "debtors": "被执行人"}
-# Matters the adjudication team takes may carry no money claim.
-NO_CLAIM_TYPES = {"执异", "执复", "执监"}
 
 
 @dataclass(frozen=True)
@@ -89,7 +87,7 @@ def parse_application(raw, *, today: date) -> tuple[FilingApplication | None, li
     amount = None
     raw_amount = raw.get("amount_claimed")
     if raw_amount is None or _text(raw_amount) == "":
-        if type_code in NO_CLAIM_TYPES:
+        if type_code in ADJUDICATION_TYPES:
             amount = 0
         else:
             errors.add("amount_claimed", "申请执行标的额", "必须填写")
@@ -99,7 +97,7 @@ def parse_application(raw, *, today: date) -> tuple[FilingApplication | None, li
         except (RuleError, TypeError) as e:
             errors.add("amount_claimed", "申请执行标的额", str(e))
         else:
-            if amount <= 0 and type_code not in NO_CLAIM_TYPES:
+            if amount <= 0 and type_code not in ADJUDICATION_TYPES:
                 errors.add("amount_claimed", "申请执行标的额", "必须大于零")
             elif amount > 10**15:
                 errors.add("amount_claimed", "申请执行标的额", "金额过大，请核对")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from zhixing.rules import RuleError
 
 __all__ = [
+    "ADJUDICATION_TYPES",
     "CaseNumber",
     "CaseNumberError",
     "PROVINCE_ABBREVIATIONS",
@@ -40,6 +41,9 @@ TYPE_CODES: dict[str, str] = {
 # Resumed (执恢) and preservation (执保) cases stay out of the official statistics
 # and the quality measures (rules.md §1, §13).
 STATISTICS_EXCLUDED: frozenset[str] = frozenset({"执恢", "执保"})
+# Matters the adjudication team decides (objection, review, supervision): they
+# may carry no money claim and do not run on the enforcement milestones (§14 T1).
+ADJUDICATION_TYPES: frozenset[str] = frozenset({"执异", "执复", "执监"})
 
 # The 31 provincial-level abbreviations that open a court code (案号规定 §6).
 PROVINCE_ABBREVIATIONS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
