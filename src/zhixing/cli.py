@@ -153,7 +153,7 @@ def cmd_demo(args) -> int:
     _migrate()
     from zhixing.demo.loader import demo_load, print_logins
 
-    demo_load(seed=args.seed, progress=True)
+    demo_load(seed=args.seed, days=args.days, progress=True)
     print_logins()
     return 0
 
@@ -226,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_token)
     p = sub.add_parser("demo", help="加载演示法院与一年的历史数据")
     p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--days", type=int, default=365, help="推演的天数（0：只建法院与干警）")
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("manage", help="Django 管理命令")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -70,9 +70,11 @@ class Problems:
         page.on("pageerror", lambda e: self.lines.append(f"script: {e}"))
         page.on(
             "response",
-            lambda r: r.status >= 400
-            and r.request.resource_type != "document"  # a 422 form page is expected
-            and self.lines.append(f"{r.status} {r.url}"),
+            lambda r: (
+                r.status >= 400
+                and r.request.resource_type != "document"  # a 422 form page is expected
+                and self.lines.append(f"{r.status} {r.url}")
+            ),
         )
 
     def _console(self, message) -> None:

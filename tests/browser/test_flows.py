@@ -8,10 +8,10 @@ and the case number carries the current year."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from io import BytesIO
 
-import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -31,7 +31,9 @@ pytestmark = needs_chromium
 
 
 def nothing_filed() -> bool:
-    return not (EnforcementCase.objects.exists() or Party.objects.exists() or CaseEvent.objects.exists())
+    return not (
+        EnforcementCase.objects.exists() or Party.objects.exists() or CaseEvent.objects.exists()
+    )
 
 
 def wrong_check_char(code: str) -> str:
@@ -82,8 +84,8 @@ def test_a_clerk_files_a_case_and_the_robot_takes_it_to_a_team(login, live_serve
     expect(page.locator(".tiles .tile")).to_have_count(6)
 
     fill_filing_form(page, debtor_id=person_id(321))
-    with page.expect_navigation():
-        page.get_by_role("button", name="立案", exact=True).click()
+    page.get_by_role("button", name="立案", exact=True).click()
+    page.wait_for_url(re.compile(r"/cases/\d+/$"))
 
     number = f"（{timezone.localdate().year}）鄂0105执1号"
     case = EnforcementCase.objects.get()
@@ -119,7 +121,9 @@ def test_a_mistyped_identity_number_is_shown_by_its_field_and_nothing_is_filed(l
     good = person_id(322)
     bad = wrong_check_char(good)
     fill_filing_form(page, debtor_id=bad)
-    with page.expect_response(lambda r: r.url.endswith("/cases/new/") and r.request.method == "POST") as sent:
+    with page.expect_response(
+        lambda r: r.url.endswith("/cases/new/") and r.request.method == "POST"
+    ) as sent:
         page.get_by_role("button", name="立案", exact=True).click()
     assert sent.value.status == 422
 
@@ -144,7 +148,9 @@ def import_sheet(tmp_path) -> tuple[str, str]:
     column = {c.key: i for i, c in enumerate(COLUMNS, start=1)}
     effective = timezone.localdate() - timedelta(days=30)
     good_id = person_id(402)
-    for row, (n, debtor_id) in enumerate([(1, person_id(401)), (2, wrong_check_char(good_id))], start=2):
+    for row, (n, debtor_id) in enumerate(
+        [(1, person_id(401)), (2, wrong_check_char(good_id))], start=2
+    ):
         values = {
             "type": "执",
             "title_number": f"（{effective.year}）鄂0105民初{700 + n}号",
@@ -182,7 +188,10 @@ def test_an_excel_sheet_with_one_bad_row_files_nothing_and_names_the_row(login, 
     bad = wrong_check_char(good)
     expect(errors.locator("tbody tr")).to_have_count(1)
     expect(errors.locator("tbody td")).to_have_text(
-        ["第3行", f"被执行人1 公民身份号码：校验位错误：应为{good[-1]}，实为{bad[-1]}（GB 11643-1999）"]
+        [
+            "第3行",
+            f"被执行人1 公民身份号码：校验位错误：应为{good[-1]}，实为{bad[-1]}（GB 11643-1999）",
+        ]
     )
     assert nothing_filed()
     screenshot(page, "3-import-refused")
@@ -207,7 +216,11 @@ def file_and_move_some_cases(court, centre) -> None:
     cases = cases_file(court=court, actor=centre, applications=applications, now=midnight + step)
     robot_pass(now=midnight + 2 * step)
     paid = EnforcementCase.objects.get(id=cases[0].id)
-    funds_receive(receipts=[Receipt(case=paid, amount=paid.amount_claimed)], actor=None, now=midnight + 3 * step)
+    funds_receive(
+        receipts=[Receipt(case=paid, amount=paid.amount_claimed)],
+        actor=None,
+        now=midnight + 3 * step,
+    )
     cases_close(cases=[paid], mode="performed", actor=None, now=midnight + 4 * step)
 
 
@@ -224,7 +237,9 @@ def test_the_director_sees_the_dashboard_draw_every_chart(court, centre, page, l
         ".filter(o => o.contentDocument && o.contentDocument.querySelector('svg .plot')).length === n",
         arg=len(CHARTS),
     )
-    assert sorted(url.split("/dashboard/chart/")[1].split(".svg")[0] for url in charts) == sorted(CHARTS)
+    assert sorted(url.split("/dashboard/chart/")[1].split(".svg")[0] for url in charts) == sorted(
+        CHARTS
+    )
     assert {(r.status, r.headers["content-type"]) for r in charts.values()} == {
         (200, "image/svg+xml; charset=utf-8")
     }
