@@ -6,7 +6,14 @@ charts carry no JavaScript: `js=[]` keeps pygal's tooltip script (a CDN URL)
 out, and the small inline config <script> pygal still writes is stripped.
 Every bar is a link to the cases behind it; links open in the top window
 because the chart is embedded with <object>. Chinese text is drawn with the
-browser's own fonts, named in the style below."""
+browser's own fonts, named in the style below.
+
+A chart is drawn at the size it is shown, so its text reads at page size
+rather than being scaled down: the SVG carries its width and height and the
+page shows it at that size (shrinking only on a narrow screen). Many bars get
+the full width of the page; a few bars get half of it. Category names too long
+to sit under their bar (团队, 结案方式) turn the chart on its side, so each name
+reads whole on the left instead of being cut or tilted."""
 
 from __future__ import annotations
 
@@ -17,10 +24,12 @@ from dataclasses import dataclass
 
 import pygal
 from pygal.style import Style
+from pygal.view import HorizontalView
 
 __all__ = ["Bar", "Series", "bar_chart", "strip_scripts"]
 
 FONTS = '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
+LABEL_SIZE = 14
 STYLE = Style(
     background="#ffffff",
     plot_background="#ffffff",
@@ -28,6 +37,14 @@ STYLE = Style(
     foreground_strong="#1f2328",
     foreground_subtle="#656d76",
     colors=("#9a1b1b", "#0b57d0", "#1a7f37", "#9a6700", "#6f42c1", "#0a7d8c", "#cf222e", "#656d76"),
+    # Values are printed above the bars on white, so plain ink reads on any bar.
+    value_colors=("#1f2328",) * 8,
+    opacity="1",
+    opacity_hover=".8",
+    guide_stroke_color="#d0d7de",
+    major_guide_stroke_color="#d0d7de",
+    guide_stroke_dasharray="0",
+    major_guide_stroke_dasharray="0",
     font_family=FONTS,
     label_font_family=FONTS,
     major_label_font_family=FONTS,
@@ -38,12 +55,22 @@ STYLE = Style(
     legend_font_family=FONTS,
     no_data_font_family=FONTS,
     title_font_size=16,
-    legend_font_size=13,
-    label_font_size=12,
-    major_label_font_size=12,
-    value_font_size=12,
-    no_data_font_size=20,
+    legend_font_size=LABEL_SIZE,
+    label_font_size=LABEL_SIZE,
+    major_label_font_size=LABEL_SIZE,
+    value_font_size=LABEL_SIZE,
+    no_data_font_size=18,
 )
+# The printed values sit over the plot: let clicks through to the bar links,
+# and give them a white halo so a grid line never runs through a number.
+OVERLAY_CSS = (
+    "inline:.text-overlay text { pointer-events: none; paint-order: stroke;"
+    " stroke: #ffffff; stroke-width: 3px; stroke-linejoin: round; font-weight: 600; }"
+)
+FULL = (1200, 380)  # the page's content is about 1240px wide
+HALF = (600, 340)
+MANY_BARS = 8  # more bars than this get the full width
+MAX_SIDEWAYS = 10  # more labels than this are tilted rather than laid sideways
 _SCRIPT = re.compile(rb"<script\b[^>]*>.*?</script\s*>", re.DOTALL | re.IGNORECASE)
 
 
@@ -75,34 +102,100 @@ def _integer_ticks(top: int) -> list[int]:
     return list(range(0, math.ceil(top / step) * step + 1, step))
 
 
+def _text_width(text: str, size: int = LABEL_SIZE) -> float:
+    """Rough drawn width: a Chinese character is one em, anything else about half."""
+    return sum(size if ord(ch) > 0x2E7F else 0.6 * size for ch in text)
+
+
+def _label_shortfall(labels: Sequence[str]) -> int:
+    """How much wider the widest label is than pygal reckons (it counts every
+    character as 0.6 em): added to the left margin so sideways labels are not
+    cut off."""
+    return math.ceil(
+        max((_text_width(t) - 0.6 * LABEL_SIZE * len(t) for t in labels), default=0)
+    )
+
+
+def _labels_fit(x_labels: Sequence[str], width: int) -> bool:
+    """Whether every label fits under its group of bars, with a little space."""
+    if not x_labels:
+        return True
+    slot = (width - 100) / len(x_labels)  # less the y axis and the margins
+    return max(_text_width(label) for label in x_labels) + 12 <= slot
+
+
+class _TopDownView(HorizontalView):
+    """pygal's horizontal view puts the first label at the bottom; this one
+    puts it at the top, so the bars read down in the order given (and in the
+    same order in the SVG as on the screen)."""
+
+    def _down(self, v):
+        return self.height * (v - self.box.ymin) / self.box.height
+
+    def x(self, x):
+        if x is None or self._force_vertical:
+            return super().x(x)
+        return self._down(x)
+
+    def y(self, y):
+        if y is None or not self._force_vertical:
+            return super().y(y)
+        return self._down(y)
+
+
+class _HorizontalBar(pygal.HorizontalBar):
+    def _set_view(self):
+        self.view = _TopDownView(
+            self.width - self.margin_box.x, self.height - self.margin_box.y, self._box
+        )
+
+
 def bar_chart(
     *,
     title: str,
     x_labels: Sequence[str],
     series: Sequence[Series],
-    width: int = 800,
-    height: int = 320,
+    width: int | None = None,
+    height: int | None = None,
 ) -> bytes:
-    """A vertical bar chart, one group of bars per x label, each bar a link."""
+    """A bar chart, one group of bars per label, each bar a link. Without a
+    size it picks one from the number of bars. Labels too long to sit under
+    their bars lay a short chart on its side (labels on the left) and tilt the
+    labels of a long one."""
+    bars = len(x_labels) * max(1, len(series))
+    auto_width, auto_height = FULL if bars > MANY_BARS else HALF
+    width, height = width or auto_width, height or auto_height
+    fits = _labels_fit(x_labels, width)
+    horizontal = not fits and len(x_labels) <= MAX_SIDEWAYS
     top = max((b.value for s in series for b in s.bars), default=0)
-    chart = pygal.Bar(
+    ticks = _integer_ticks(top)
+    css = ["file://style.css", "file://graph.css", OVERLAY_CSS]
+    if horizontal:  # the value starts just past the end of its bar
+        css.append("inline:.text-overlay text.value { text-anchor: start; }")
+    chart = (_HorizontalBar if horizontal else pygal.Bar)(
         js=[],
         style=STYLE,
         width=width,
         height=height,
+        explicit_size=True,  # shown at this size, not scaled to the page
         title=title,
         x_labels=list(x_labels),
-        y_labels=_integer_ticks(top),
+        y_labels=ticks,
+        # Room past the longest bar for its printed value (pygal leaves room
+        # above an upright bar itself).
+        range=(0, max(ticks[-1], top * 1.12)) if horizontal else None,
         print_values=True,
+        print_values_position="top",
         print_zeroes=False,
         show_legend=len(series) > 1,
-        legend_at_bottom=True,
         no_data_text="暂无数据",
-        x_label_rotation=-30 if len(x_labels) > 12 else 0,
+        x_label_rotation=0 if fits or horizontal else -45,
         truncate_label=-1,  # never cut a Chinese label short
-        # The printed values sit over the bars: let clicks through to the links.
-        css=["file://style.css", "file://graph.css", "inline:.text-overlay text { pointer-events: none; }"],
+        truncate_legend=-1,
+        css=css,
         margin=16,
+        margin_left=16 + (_label_shortfall(x_labels) if horizontal else 0),
+        spacing=12,
     )
     for s in series:
         chart.add(
