@@ -64,7 +64,7 @@ def cmd_up(args) -> int:
 
         print_logins()
     else:
-        print("未加载演示数据。创建管理员：uv run zhixing manage createsuperuser")
+        print("未加载演示数据。只建演示法院与干警（不含历史案件）：uv run zhixing demo --days 0")
     env = dict(os.environ, ROBOT_KICK="1")
     # Children run in their own process groups: only this supervisor hears
     # Ctrl-C, and it stops each child once, then kills what is left.
