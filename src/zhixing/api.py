@@ -186,7 +186,7 @@ def case_json(case) -> dict:
         "assets": [
             {"kind": a.kind, "kind_label": a.get_kind_display(), "holder": a.holder, "value": yuan_str(a.value),
              "detail": a.detail}
-            for a in case.assets.all()
+            for a in case.found_assets
         ],
         "triage": {"rule": case.triage_rule, "reason": case.triage_reason} if case.triage_rule else None,
         "events": [

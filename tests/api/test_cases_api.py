@@ -137,3 +137,18 @@ def test_the_same_debtor_filed_twice_is_one_party(client, api_token, court):
     post(client, api_token, application_json(debtor_id=code))
     assert Party.objects.filter(id_code=code).count() == 1
     assert CaseEvent.objects.filter(kind="filed").count() == 2
+
+
+def test_a_second_inquiry_does_not_double_the_assets_shown(client, api_token, court):
+    from django.utils import timezone
+
+    from tests.centre.test_pipeline import debtor_with
+    from zhixing.inquiry.providers import SimulatedProvider
+    from zhixing.inquiry.services import inquiries_rerun
+
+    code, assets = debtor_with(lambda a: len(a) >= 2)
+    case_id = post(client, api_token, application_json(debtor_id=code)).json()["id"]
+    robot_pass(now=timezone.now())
+    inquiries_rerun(cases=[EnforcementCase.objects.get(pk=case_id)], provider=SimulatedProvider(), now=timezone.now())
+    body = get(client, api_token, f"/api/v1/cases/{case_id}").json()
+    assert len(body["assets"]) == len(assets)

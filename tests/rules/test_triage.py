@@ -102,7 +102,7 @@ def test_t4_sends_property_without_enough_cash_to_disposal():
     decision = decide(property_count=2, property_found=50_000_000, cash_found=100_000)
     assert (decision.rule_id, decision.team) == ("T4", "disposal")
     assert decision.reason == (
-        "T4 财产处置：查得不动产、车辆、股权或证券，现金不足清偿——查得财产项数2 ＞ 0，"
+        "T4 财产处置：查得不动产、车辆、股权或证券，现金不足清偿——查得财产项数（不动产、车辆、股权、证券）2 ＞ 0，"
         "查得现金（存款＋网络资金）1,000.00元 ＜ 应执行金额（标的额＋执行费）10,050.00元"
     )
 

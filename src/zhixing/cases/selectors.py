@@ -20,13 +20,26 @@ def access_case(officer: Officer | None, case_id: int) -> EnforcementCase:
             Prefetch("case_parties", queryset=CaseParty.objects.select_related("party").order_by("role", "position")),
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
             "milestones",
-            "assets",
         )
         .first()
     )
     if case is None:
         raise Http404("案件不存在")
     case.amount_recovered = recovered_by_case([case.id]).get(case.id, 0)
+    case.found_assets = latest_assets(case)
     case.creditors = [cp.party for cp in case.case_parties.all() if cp.role == "creditor"]
     case.debtors = [cp.party for cp in case.case_parties.all() if cp.role == "debtor"]
     return case
+
+
+def latest_assets(case: EnforcementCase) -> list:
+    """What the latest answered inquiry found. Each inquiry reports the same
+    accounts again, so listing every inquiry's rows would count them twice."""
+    from zhixing.inquiry.models import Asset, Inquiry
+
+    latest = (
+        Inquiry.objects.filter(case=case, finished_at__isnull=False).order_by("-finished_at", "-id").first()
+    )
+    if latest is None:
+        return []
+    return list(Asset.objects.filter(inquiry=latest).order_by("id"))

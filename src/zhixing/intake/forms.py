@@ -60,10 +60,11 @@ class CaseForm(_ErrorsInPlace, forms.Form):
 
 class PartyForm(_ErrorsInPlace, forms.Form):
     kind = _select("类型", PARTY_KIND_CHOICES, initial="person")
-    name = _text("名称")
-    id_code = _text("证件号码", placeholder="公民身份号码或统一社会信用代码", size=24)
+    # Wide enough for a long company name and an 18-character code in full.
+    name = _text("名称", size=40)
+    id_code = _text("证件号码", placeholder="公民身份号码或统一社会信用代码", size=30)
     phone = _text("电话", size=14)
-    address = _text("地址", size=30)
+    address = _text("地址", size=40)
 
     TEXT_FIELDS = ("name", "id_code", "phone", "address")
 

@@ -55,7 +55,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "amount_due": ("应执行金额（标的额＋执行费）", "money"),
     "cash_found": ("查得现金（存款＋网络资金）", "money"),
     "property_found": ("查得财产价值（不动产、车辆、股权、证券）", "money"),
-    "property_count": ("查得财产项数", "count"),
+    "property_count": ("查得财产项数（不动产、车辆、股权、证券）", "count"),
     "debtor_count": ("被执行人数", "count"),
     "open_cases_max": ("同一被执行人未结案件数（最多者）", "count"),
 }

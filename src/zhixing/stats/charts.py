@@ -67,8 +67,10 @@ OVERLAY_CSS = (
     "inline:.text-overlay text { pointer-events: none; paint-order: stroke;"
     " stroke: #ffffff; stroke-width: 3px; stroke-linejoin: round; font-weight: 600; }"
 )
-FULL = (1200, 380)  # the page's content is about 1240px wide
-HALF = (600, 340)
+# The page's content is 1240px wide (site.css: main); less a 1px border each
+# side, a chart fills it, or half of it beside another with a 16px gap.
+FULL = (1238, 380)
+HALF = (610, 340)
 MANY_BARS = 8  # more bars than this get the full width
 MAX_SIDEWAYS = 10  # more labels than this are tilted rather than laid sideways
 _SCRIPT = re.compile(rb"<script\b[^>]*>.*?</script\s*>", re.DOTALL | re.IGNORECASE)
@@ -186,7 +188,7 @@ def bar_chart(
         range=(0, max(ticks[-1], top * 1.12)) if horizontal else None,
         print_values=True,
         print_values_position="top",
-        print_zeroes=False,
+        print_zeroes=horizontal,  # beside a name, a 0 reads better than a blank
         show_legend=len(series) > 1,
         no_data_text="暂无数据",
         x_label_rotation=0 if fits or horizontal else -45,

@@ -95,7 +95,7 @@ def dossier_for(*, officer: Officer | None, case_id: int, today: date) -> Dossie
     case = access_case(officer, case_id)
     debtors = {p.id: p.name for p in case.debtors}
     assets = sorted(
-        case.assets.all(), key=lambda a: (list(ASSET_KINDS).index(a.kind), -a.value, a.id)
+        case.found_assets, key=lambda a: (list(ASSET_KINDS).index(a.kind), -a.value, a.id)
     )
     count, total = defaultdict(int), defaultdict(int)
     for a in assets:
