@@ -15,6 +15,7 @@ from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from zhixing.cases.periods import TIME_LIMIT_PAUSED
 from zhixing.cases.selectors import access_case
 from zhixing.cases.services import cases_file
 from zhixing.courts.models import ApiToken
@@ -194,7 +195,7 @@ def case_json(case) -> dict:
             for e in case.events.all()
         ],
         "milestones": [
-            {"kind": m.kind, "label": m.get_kind_display(), "due_on": m.due_on.isoformat(),
+            {"kind": m.kind, "label": m.get_kind_display(), "due_on": None if m.due_on >= TIME_LIMIT_PAUSED else m.due_on.isoformat(),
              "done_on": m.done_on.isoformat() if m.done_on else None}
             for m in case.milestones.all()
         ],

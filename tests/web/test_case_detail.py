@@ -111,6 +111,22 @@ def test_milestones_show_their_status(case, login):
     assert '<span class="badge done">已完成</span>' in body
 
 
+def test_a_running_auction_pauses_the_time_limit_on_the_page_and_in_the_api(
+    case, login, api_token
+):
+    from zhixing.cases.periods import cases_period_start
+
+    cases_period_start(cases=[case], kind="auction", actor=None, now=at(2026, 3, 2, 10))
+    body = login("centre").get(f"/cases/{case.id}/").content.decode()
+    assert table(body, "<h2>案件节点")[-1][:4] == ["法定结案期限", "—", "—", "审限暂停计算"]
+    got = login("centre").get(
+        f"/api/v1/cases/{case.id}", HTTP_AUTHORIZATION=f"Bearer {api_token}"
+    ).json()
+    assert {"kind": "time_limit", "due_on": None} in [
+        {"kind": m["kind"], "due_on": m["due_on"]} for m in got["milestones"]
+    ]
+
+
 def test_the_timeline_tells_the_story_with_who_did_what(case, login):
     body = login("centre").get(f"/cases/{case.id}/").content.decode()
     items = re.findall(

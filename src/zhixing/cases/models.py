@@ -152,6 +152,8 @@ class CaseEvent(models.Model):
         DISPATCHED = "dispatched", "分派"
         STEP_DONE = "step_done", "办理节点"
         FUNDS_RECEIVED = "funds_received", "执行款到账"
+        PERIOD_STARTED = "period_started", "扣除审限期间开始"
+        PERIOD_ENDED = "period_ended", "扣除审限期间结束"
         CLOSED = "closed", "结案"
 
     court = models.ForeignKey(Court, on_delete=models.PROTECT)

@@ -16,6 +16,14 @@ as it does in a real bureau:
   found, some auctions or settlements, many open.
 - adjudication team (执异): decided within the fifteen days of 民事诉讼法第二百三十八条.
 
+The periods the time limit does not count (审限规定第九条) are recorded as a
+bureau records them: real estate is appraised by an outside body (审计、评估)
+before it is sold; the auction period (拍卖、变卖) runs from the first auction
+until the proceeds arrive, or until the second auction and the sale fail; a
+settlement paid in instalments defers enforcement (和解暂缓执行) until the
+last one. So a case waiting on an auction is not overdue, and one that sits
+idle past its six months is.
+
 Most legal steps are on time; about one in a hundred is late, so the board
 shows a handful of overdue milestones rather than none or thousands.
 Pure: no database; the loader turns offsets into dates and calls the services.
@@ -42,8 +50,9 @@ NOTES = {
 @dataclass(frozen=True)
 class Task:
     offset: int  # days after filing; done on the first working day from then
-    kind: str  # step / rerun / receive / close
+    kind: str  # step / rerun / receive / period_start / period_end / close
     step: str = ""
+    period: str = ""  # an EXCLUDED_PERIOD_KINDS key
     amount: int = 0  # fen
     direct: bool = False
     mode: str = ""
@@ -57,6 +66,7 @@ class Holdings:
     cash: int
     property: bool
     other: int  # housing fund and insurance: extractable, but not cash
+    real_estate: bool = False  # appraised by an outside body before the sale
 
     @classmethod
     def of(cls, assets) -> Holdings:
@@ -66,6 +76,7 @@ class Holdings:
             other=sum(
                 a.value for a in assets if a.kind not in CASH_KINDS and a.kind not in PROPERTY_KINDS
             ),
+            real_estate=any(a.kind == "real_estate" for a in assets),
         )
 
 
@@ -79,6 +90,12 @@ class _Plan:
 
     def step(self, offset: int, step: str) -> None:
         self.tasks.append(Task(offset, "step", step=step))
+
+    def period(self, kind: str, start: int, end: int | None = None) -> None:
+        """A period 审限规定第九条 does not count, from `start` to `end` (None: still running)."""
+        self.tasks.append(Task(start, "period_start", period=kind))
+        if end is not None:
+            self.tasks.append(Task(max(end, start), "period_end", period=kind))
 
     def pay(self, offset: int, amount: int, *, direct: bool) -> None:
         amount = min(amount, self.claim - self.paid)
@@ -102,14 +119,19 @@ class _Plan:
 
     def close(self, offset: int, mode: str, note_key: str | None = None) -> list[Task]:
         """Close on `offset`. Steps planned later move to that day when the
-        closing needs them (performed, 终本) and are dropped otherwise."""
+        closing needs them (performed, 终本) and are dropped otherwise; a period
+        begun before it ends that day at the latest, one not begun is dropped."""
         keep = mode in ("performed", "terminated_round")
+        begun = {t.period for t in self.tasks if t.kind == "period_start" and t.offset <= offset}
         tasks = []
         for t in self.tasks:
             if t.offset > offset:
-                if t.kind != "step" or not keep:
+                if t.kind == "period_end" and t.period in begun:
+                    t = Task(offset, t.kind, period=t.period)
+                elif t.kind != "step" or not keep:
                     continue
-                t = Task(offset, t.kind, step=t.step)
+                else:
+                    t = Task(offset, t.kind, step=t.step)
             tasks.append(t)
         tasks.append(Task(offset, "close", mode=mode, note=NOTES[note_key or mode]))
         self.tasks = tasks
@@ -154,11 +176,51 @@ def _deduct_found_cash(plan: _Plan, h: Holdings, start: int = 5, end: int = 20) 
 
 
 def _settle(plan: _Plan, start: int, end: int) -> list[Task]:
-    """执行和解: the rest paid directly, in instalments; then performed."""
+    """执行和解: the rest paid directly, in instalments; then performed.
+    Paid in instalments, enforcement is deferred from the agreement to the last
+    one (和解暂缓执行, 审限规定第九条)."""
     rng = plan.rng
     start = max(start, plan.last_payment + 1)
-    last = plan.pay_rest(start, max(start, end), direct=True, parts=rng.choice((1, 2, 2, 3)))
+    parts = rng.choice((1, 2, 2, 3))
+    last = plan.pay_rest(start, max(start, end), direct=True, parts=parts)
+    if parts > 1:
+        plan.period("settlement_deferral", start, last)
     return plan.close(last + rng.randint(0, 5), "performed", "performed_direct")
+
+
+def _auction(plan: _Plan, h: Holdings, first: int) -> int:
+    """Value the property from `first` (rules.md §11: within 30 days of the
+    seal), then put it up for auction; the day the auction begins. Real
+    estate is mostly appraised by an outside body (report in 30 days,
+    extensions; not counted), the sale begun within 10 days of the price;
+    other property takes the network price inquiry's few days (counted)."""
+    rng = plan.rng
+    start = first
+    if h.real_estate and rng.random() < 0.8:
+        report = start + rng.randint(25, 60)
+        plan.period("appraisal", start, report)
+        start = report + rng.randint(5, 15)  # 5 days for objections, then the sale
+    else:
+        start += rng.randint(5, 20)
+    return start
+
+
+def _sold(plan: _Plan, h: Holdings, first: int, paid_on: int) -> list[Task]:
+    """The auction sells: the period ends when the proceeds reach the case account."""
+    start = _auction(plan, h, first)
+    paid_on = max(paid_on, start + plan.rng.randint(40, 70))  # notice, bidding, the ruling served
+    plan.period("auction", start, paid_on)
+    plan.pay(paid_on, plan.claim, direct=False)
+    return plan.close(paid_on + plan.rng.randint(3, 15), "performed")
+
+
+def _unsold(plan: _Plan, h: Holdings, first: int) -> list[Task]:
+    """The auction goes on past the year; one in seven fails for good (two
+    auctions and the sale), which ends the period and leaves the case to run."""
+    rng = plan.rng
+    start = _auction(plan, h, first)
+    plan.period("auction", start, start + rng.randint(75, 150) if rng.random() < 1 / 7 else None)
+    return plan.tasks
 
 
 def plan_case(
@@ -190,24 +252,20 @@ def plan_case(
             plan.step(rng.randint(10, 40), "restriction_ordered")
         _deduct_found_cash(plan, h)
         if r < 0.30:  # the auction sells: proceeds reach the case account
-            paid_on = rng.randint(120, 240)
-            plan.pay(paid_on, claim, direct=False)
-            return plan.close(paid_on + rng.randint(3, 15), "performed")
+            return _sold(plan, h, rng.randint(15, 40), rng.randint(120, 240))
         if r < 0.38:
             return _settle(plan, 30, 120)
         if r < 0.42:
             return plan.close(rng.randint(40, 150), "terminated")
-        return plan.tasks  # the auction goes on
+        return _unsold(plan, h, rng.randint(15, 45))
 
     if team == "implementation":
         if rng.random() < 0.9:
             plan.step(rng.randint(10, 30), "restriction_ordered")
         if h.property:
             if r < 0.30:
-                paid_on = rng.randint(150, 300)
-                plan.pay(paid_on, claim, direct=False)
-                return plan.close(paid_on + rng.randint(3, 15), "performed")
-            return _settle(plan, 60, 200) if r < 0.40 else plan.tasks
+                return _sold(plan, h, rng.randint(20, 60), rng.randint(150, 300))
+            return _settle(plan, 60, 200) if r < 0.40 else _unsold(plan, h, rng.randint(20, 60))
         if h.other:
             return _settle(plan, 60, 200) if r < 0.30 else plan.tasks
         _deduct_found_cash(plan, h)

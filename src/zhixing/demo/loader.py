@@ -6,8 +6,9 @@ real services run as the bureau would run them: the command centre files the
 day's applications in one batch (cases_file), the robot inquires, triages and
 dispatches (robot_pass), and the teams record their legal steps, receive
 money and close cases (cases_record_step, funds_receive, inquiries_rerun,
-cases_close), each call a batch of every case that has the same thing
-happen that day. So the events, milestones, ledger and measures are exactly
+cases_close), and record the periods the time limit does not count
+(cases_period_start, cases_period_end), each call a batch of every case that
+has the same thing happen that day. So the events, milestones, ledger and measures are exactly
 what the system would have produced, and every guard was passed.
 
 The whole load is one transaction: interrupted, it leaves nothing behind,
@@ -30,6 +31,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from zhixing.cases.models import EnforcementCase, Milestone
+from zhixing.cases.periods import cases_period_end, cases_period_start
 from zhixing.cases.services import TransitionRefused, cases_close, cases_file, cases_record_step
 from zhixing.centre.services import robot_pass
 from zhixing.courts.models import Court, Officer
@@ -178,7 +180,7 @@ class History:
                 self.agenda[d + timedelta(days=task.offset)].append((case.id, task))
 
     def work(self, d: date, tasks: list[tuple[int, Task]]) -> None:
-        """Today's work, in batches: re-inquiries, steps, money, closings."""
+        """Today's work, in batches: re-inquiries, steps, periods, money, closings."""
         ids = list(dict.fromkeys(cid for cid, _ in tasks))
         cases = EnforcementCase.objects.only(*CASE_FIELDS).in_bulk(ids)
         tasks = [(cid, t) for cid, t in tasks if cases[cid].state == "dispatched"]
@@ -186,6 +188,7 @@ class History:
         if reruns:
             inquiries_rerun(cases=reruns, provider=self.provider, now=self.at(d, 10, 30))
         self.record_steps(d, [(cases[cid], t) for cid, t in tasks if t.kind == "step"])
+        self.periods(d, [(cases[cid], t) for cid, t in tasks if t.kind.startswith("period_")])
         self.receive(d, [(cases[cid], t) for cid, t in tasks if t.kind == "receive"])
         closes = defaultdict(list)
         for cid, t in tasks:
@@ -208,6 +211,19 @@ class History:
             cases_record_step(
                 cases=group, step=step, actor=self.officers.get(actor), now=self.at(d, 11 + i)
             )
+
+    def periods(self, d: date, tasks) -> None:
+        """Periods begun, then periods ended: one call per kind and handler."""
+        groups = defaultdict(list)
+        for case, t in tasks:
+            groups[(t.kind != "period_start", t.period, self.handler_of[case.id] or 0)].append(case)
+        for (ending, kind, actor), group in sorted(groups.items()):
+            service = cases_period_end if ending else cases_period_start
+            outcome = service(
+                cases=group, kind=kind, actor=self.officers.get(actor), now=self.at(d, 15)
+            )
+            for case_id, why in outcome.skipped.items():  # a plan out of order
+                log.warning("demo: case %s %s %s skipped: %s", case_id, kind, service.__name__, why)
 
     def receive(self, d: date, tasks) -> None:
         """Court receipts booked by the finance desk; direct payments by the handler."""

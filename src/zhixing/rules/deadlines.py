@@ -1,5 +1,6 @@
-"""Implements docs/rules.md §3 (milestones and time limits) and the application
-period of §1 (民事诉讼法第二百五十条).
+"""Implements docs/rules.md §3 (milestones and time limits, and the periods the
+time limit does not count: 审限规定第九条) and the application period of §1
+(民事诉讼法第二百五十条).
 
 How a period is counted (民事诉讼法第八十五条, 2023 numbering): the day on which
 it starts is not counted; a period in months ends on the same date of the last
@@ -13,12 +14,13 @@ Every amount here is a default: a court may set a stricter one (`overrides`).
 from __future__ import annotations
 
 import calendar as _gregorian
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from zhixing.rules import Decision, Reason, RuleError
 from zhixing.rules.calendar import WorkingCalendar, chinese_date
+from zhixing.rules.measures import days_counted
 
 __all__ = [
     "ANCHORS",
@@ -34,8 +36,11 @@ __all__ = [
     "add_months",
     "check_application_period",
     "due_date",
+    "excluded_days",
     "is_litigation_title",
     "milestones_due",
+    "time_limit_due",
+    "time_limit_months",
 ]
 
 UNITS = ("days", "months", "working_days")
@@ -203,6 +208,72 @@ def milestones_due(
         due_on = due_date(start, amount, rule.unit, calendar)
         result.append(MilestoneDue(rule.kind, rule.label, due_on, rule.basis))
     return result
+
+
+def time_limit_months(title_kind: str, overrides: Mapping[str, int] | None = None) -> int:
+    """The time limit in months: six, the court's own amount, and at most three
+    for a non-litigation title (审限规定第五条), as milestones_due counts it."""
+    amount = (overrides or {}).get("time_limit", 6)
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+        raise RuleError(f"案件节点“time_limit”的期限应为非负整数，实为{amount}")
+    if not is_litigation_title(title_kind):
+        amount = min(amount, NON_LITIGATION_TIME_LIMIT_MONTHS)
+    return amount
+
+
+def excluded_days(
+    *, filed_on: date, excluded: Iterable[tuple[date, date | None]], today: date | None = None
+) -> int:
+    """Days since filing that 审限规定第九条 does not count, each day once.
+
+    A period is [start, end): `end - start` days, the measure rules.measures.
+    days_counted subtracts from days to close, so the milestone and the
+    on-time rate agree. Periods are clipped to begin no earlier than filing and
+    merged where they overlap. An open period (end None) runs to `today`.
+    """
+    spans = []
+    for start, end in excluded:
+        if end is None:
+            if today is None:
+                raise RuleError("计算进行中的扣除审限期间需要当日日期")
+            end = max(today, start)
+        if end < start:
+            raise RuleError(
+                f"扣除审限期间的结束日期{chinese_date(end)}早于开始日期{chinese_date(start)}"
+            )
+        spans.append((start, end))
+    if not spans:
+        return 0
+    # days_counted clips and merges; with the latest end as the "closing" day
+    # nothing is clipped at the top, and what it leaves out is the excluded days.
+    upper = max(filed_on, *(end for _, end in spans))
+    return (upper - filed_on).days - days_counted(filed_on, upper, spans)
+
+
+def time_limit_due(
+    *,
+    filed_on: date,
+    title_kind: str,
+    calendar: WorkingCalendar,
+    excluded: Iterable[tuple[date, date | None]] = (),
+    overrides: Mapping[str, int] | None = None,
+    today: date | None = None,
+) -> date:
+    """The last day of the time limit, extended by the excluded periods.
+
+    审限规定第五条 sets six months from filing (three for a non-litigation
+    title); 审限规定第九条 leaves out appraisal, suspension, deferrals, auction
+    or sale and public notice, so the limit's plain last day moves on by the
+    excluded days (see excluded_days). Only then does a last day that falls on a
+    holiday move to the next working day (民事诉讼法第八十五条): the days are
+    added to the unrolled date, not to a date already moved.
+
+    An open period counts to `today`: the answer is the last day the limit
+    would have if the period ended today.
+    """
+    months = time_limit_months(title_kind, overrides)
+    days = excluded_days(filed_on=filed_on, excluded=excluded, today=today)
+    return calendar.next_working_day(add_months(filed_on, months) + timedelta(days=days))
 
 
 def check_application_period(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from zhixing.cases.models import EnforcementCase
+from zhixing.cases.periods import TIME_LIMIT_PAUSED
 from zhixing.cases.selectors import access_case
 from zhixing.courts.models import Officer
 from zhixing.rules.assets import ASSET_KINDS
@@ -130,7 +131,7 @@ def dossier_for(*, officer: Officer | None, case_id: int, today: date) -> Dossie
         milestones=[
             MilestoneRow(
                 MILESTONE_LABELS.get(m.kind, m.kind),
-                m.due_on,
+                None if m.due_on >= TIME_LIMIT_PAUSED else m.due_on,
                 m.done_on,
                 _status(case, m, today),
                 m.basis,

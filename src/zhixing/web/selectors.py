@@ -14,6 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase, Milestone
+from zhixing.cases.periods import TIME_LIMIT_PAUSED
 from zhixing.courts.models import Court, Officer, Team
 from zhixing.courts.services import court_calendar
 from zhixing.funds.selectors import recovered_subquery
@@ -40,6 +41,8 @@ def due_status(due_on: date | None, done_on: date | None, today: date) -> DueSta
         return DueStatus("已完成", "done")
     if due_on is None:
         return DueStatus("—", "")
+    if due_on >= TIME_LIMIT_PAUSED:  # an excluded period is running (rules.md §3)
+        return DueStatus("审限暂停计算", "")
     days = (due_on - today).days
     if days < 0:
         return DueStatus(f"逾期{-days}天", "overdue", days)
