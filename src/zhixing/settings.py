@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "zhixing.cases",
     "zhixing.inquiry",
     "zhixing.centre",
+    "zhixing.tasks",
     "zhixing.funds",
     "zhixing.intake",
     "zhixing.stats",

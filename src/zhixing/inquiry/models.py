@@ -27,7 +27,17 @@ class Asset(models.Model):
 
     court = models.ForeignKey(Court, on_delete=models.PROTECT)
     case = models.ForeignKey(EnforcementCase, on_delete=models.PROTECT, related_name="assets")
-    inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="assets")
+    class Source(models.TextChoices):
+        NETWORK = "network", "网络查控"
+        FIELD = "field", "线下查询"
+        LEAD = "lead", "申请执行人线索"
+
+    # The network inquiry that found it; None for what an officer found in
+    # person (线下查询) or by checking a creditor's lead.
+    inquiry = models.ForeignKey(
+        Inquiry, on_delete=models.PROTECT, related_name="assets", null=True, blank=True
+    )
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default="network")
     debtor = models.ForeignKey(Party, on_delete=models.PROTECT)
     kind = models.CharField("财产类型", max_length=16, choices=Kind.choices)
     holder = models.CharField("协助单位", max_length=64)  # bank, registry, platform
