@@ -147,6 +147,38 @@ def case_read(request: HttpRequest, case_id: int):
     return case_json(access_case(request.auth, case_id))
 
 
+class InquiryCallbackToken(HttpBearer):
+    """The network's own credential (settings.INQUIRY_CALLBACK_TOKEN), not an officer's."""
+
+    def authenticate(self, request, token):
+        from django.conf import settings
+        from django.utils.crypto import constant_time_compare
+
+        expected = settings.INQUIRY_CALLBACK_TOKEN
+        return "inquiry-network" if expected and constant_time_compare(token, expected) else None
+
+
+@api.post("/inquiry/answers", auth=InquiryCallbackToken(), response={200: dict, 422: dict},
+          summary="网络查控答复回调", tags=["网络查控"], include_in_schema=True)
+def inquiry_answers(request: HttpRequest):
+    """查控网络推送答复（docs/inquiry-protocol.md）：`{"answers": [...]}`，与轮询所得相同；
+    重复或迟到的答复不改变任何数据。认证：`Authorization: Bearer INQUIRY_CALLBACK_TOKEN`。"""
+    from django.conf import settings
+
+    from zhixing.inquiry.services import inquiry_answers_receive
+
+    try:
+        report = inquiry_answers_receive(payload=json.loads(request.body or b"null"), now=timezone.now())
+    except ValueError as e:
+        return Status(422, {"detail": str(e) if "answers" in str(e) else "请求内容不是有效的 JSON"})
+    if settings.ROBOT_KICK and report.answered:
+        from zhixing.robot import robot_kick
+
+        transaction.on_commit(robot_kick)
+    return {"answered": report.answered, "retried": report.retried, "repeated": report.repeated,
+            "unknown": report.unknown}
+
+
 class StatsQuery(Schema):
     from_: date = Field(..., alias="from", description="统计期间起（含），YYYY-MM-DD")
     to: date = Field(..., description="统计期间止（含），YYYY-MM-DD")

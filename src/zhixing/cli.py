@@ -5,7 +5,9 @@
     zhixing import FILE.xlsx            file every row of an Excel sheet, or none
     zhixing token create USERNAME       print a new API token for an officer
     zhixing demo [--seed N]             load the demo court and its year of history
-    zhixing inquiry-sim [--port 8765]   the simulated inquiry network as an HTTP server
+    zhixing inquiry-sim [--port 8765 …] the simulated inquiry network as an HTTP server (options: --help)
+    zhixing bench pipeline [--cases N]  throughput from filing to dispatch, beside the raw insert rate
+    zhixing digest [--date YYYY-MM-DD]  store and send every officer's daily digest (once a day)
     zhixing manage ARGS…                any Django management command
 """
 
@@ -68,13 +70,36 @@ def cmd_up(args) -> int:
     env = dict(os.environ, ROBOT_KICK="1")
     # Children run in their own process groups: only this supervisor hears
     # Ctrl-C, and it stops each child once, then kills what is left.
+    children = []
+    if not settings.INQUIRY_URL:  # no real link: the simulated network, over HTTP, as another child
+        sim_port = _free_port(args.host)
+        sim = subprocess.Popen(
+            [sys.executable, "-m", "zhixing.cli", "inquiry-sim", "--host", args.host, "--port", str(sim_port),
+             "--latency-min", "0.05", "--latency-max", "2"],
+            env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+        )
+        children.append((sim, signal.SIGTERM))
+        env["INQUIRY_URL"] = f"http://{args.host}:{sim_port}"
+        # Answers are pushed back to the web server too (polling remains the record).
+        if not settings.INQUIRY_CALLBACK_URL:
+            env["INQUIRY_CALLBACK_URL"] = f"http://{args.host}:{args.port}/api/v1/inquiry/answers"
+            env.setdefault("INQUIRY_CALLBACK_TOKEN", secrets.token_urlsafe(32))
+        print(f"网络查控模拟服务：{env['INQUIRY_URL']}", flush=True)
     web = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "zhixing.wsgi:application", "--bind", f"{args.host}:{args.port}",
          "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--log-level", "warning"],
         env=env, start_new_session=True,
     )
     robot = subprocess.Popen([sys.executable, "-m", "zhixing.cli", "robot"], env=env, start_new_session=True)
-    return _supervise([(web, signal.SIGTERM), (robot, signal.SIGINT)], f"http://{args.host}:{args.port}/")
+    return _supervise([(web, signal.SIGTERM), (robot, signal.SIGINT), *children], f"http://{args.host}:{args.port}/")
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
 
 
 def _supervise(children: list[tuple[subprocess.Popen, int]], url: str) -> int:
@@ -180,19 +205,66 @@ def cmd_inquiry_sim(args) -> int:
     import logging
 
     from zhixing.inquiry.http import serve
+    from zhixing.inquiry.network import SimSettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    server = serve(args.host, args.port, delay=args.delay, fail_rate=args.fail_rate)
-    print(f"网络查控模拟服务已启动：{server.url}/v1/inquiries （延迟{args.delay:g}秒，失败率{args.fail_rate:g}；"
-          f"Ctrl-C 停止）\n在系统中使用：INQUIRY_URL={server.url}", flush=True)
+    settings = SimSettings(
+        latency_min=args.latency_min, latency_max=max(args.latency_max, args.latency_min),
+        fail_rate=args.fail_rate, timeout_rate=args.timeout_rate, duplicate_rate=args.duplicate_rate,
+        late_rate=args.late_rate, late_delay=args.late_delay, hang=args.hang, down=dict(args.down), seed=args.seed,
+    )
+    server = serve(args.host, args.port, settings=settings)
+    down = "，".join(f"{k}{'停机' if v is None else f'停机{v:g}秒'}" for k, v in settings.down.items())
+    print(f"网络查控模拟服务已启动：{server.url}/v1/batches （延迟{settings.latency_min:g}～{settings.latency_max:g}秒，"
+          f"失败率{args.fail_rate:g}，超时率{args.timeout_rate:g}，重复率{args.duplicate_rate:g}，"
+          f"迟到率{args.late_rate:g}{'，' + down if down else ''}；Ctrl-C 停止）\n"
+          f"在系统中使用：INQUIRY_URL={server.url}", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         print("\n正在停止……")
     finally:
+        server.stopping.set()
         server.server_close()
     return 0
+
+
+def _down(text: str) -> tuple[str, float | None]:
+    from zhixing.inquiry.network import parse_down
+
+    try:
+        return parse_down(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def cmd_bench(args) -> int:
+    """Sets up its own throwaway home and database before Django starts."""
+    from zhixing.bench import cmd_bench as bench
+
+    return bench(args)
+
+
+def cmd_digest(args) -> int:
+    _django()
+    from django.utils import timezone
+
+    from zhixing.tasks.digest import digests_send
+
+    day = args.date or timezone.localdate()
+    sent = digests_send(today=day)
+    print(f"每日提醒：{day.isoformat()}生成{len(sent)}份，发送邮件{sum(1 for d in sent if d.emailed_to)}封")
+    return 0
+
+
+def _day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
 
 
 def cmd_manage(args) -> int:
@@ -228,15 +300,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--days", type=int, default=365, help="推演的天数（0：只建法院与干警）")
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("digest", help="生成并发送每日提醒（每人每天一份）")
+    p.add_argument("--date", type=_day, default=None, help="日期（默认今天）")
+    p.set_defaults(func=cmd_digest)
     p = sub.add_parser("manage", help="Django 管理命令")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
     p = sub.add_parser("inquiry-sim", help="网络查控模拟服务（HTTP）")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--delay", type=_non_negative, default=0.0, metavar="SECONDS", help="每次答复前等待的秒数")
-    p.add_argument("--fail-rate", type=_rate, default=0.0, help="失败率（0 到 1）：整批返回 503 或漏报个别被执行人")
+    p.add_argument("--latency-min", type=_non_negative, default=0.0, metavar="SECONDS", help="答复延迟下限（秒）")
+    p.add_argument("--latency-max", type=_non_negative, default=0.0, metavar="SECONDS",
+                   help="答复延迟上限（秒）；延迟在上下限之间按对数均匀分布（毫秒到分钟）")
+    p.add_argument("--fail-rate", type=_rate, default=0.0, help="答复“查询失败，稍后重试”的比例（0 到 1）")
+    p.add_argument("--timeout-rate", type=_rate, default=0.0, help="受理后迟迟不回应（客户端超时）的批次比例")
+    p.add_argument("--hang", type=_non_negative, default=30.0, metavar="SECONDS", help="超时批次拖延回应的秒数")
+    p.add_argument("--duplicate-rate", type=_rate, default=0.0, help="同一答复送达两次的比例")
+    p.add_argument("--late-rate", type=_rate, default=0.0, help="答复迟到（客户端已重发之后才到）的比例")
+    p.add_argument("--late-delay", type=_non_negative, default=120.0, metavar="SECONDS", help="迟到答复的延迟秒数")
+    p.add_argument("--down", type=_down, action="append", default=[], metavar="KIND[:SECONDS]",
+                   help="某类协助单位停机（启动后若干秒；不写秒数为一直停机），可重复，如 --down deposit:60")
+    p.add_argument("--seed", type=int, default=0, help="随机种子：同一种子同样的表现")
     p.set_defaults(func=cmd_inquiry_sim)
+    p = sub.add_parser("bench", help="性能基准（临时数据库，不触及真实数据）")
+    bsub = p.add_subparsers(dest="bench_command", required=True)
+    b = bsub.add_parser("pipeline", help="立案→查控→分流→分派的吞吐量，与同库批量插入的极限相比")
+    b.add_argument("--cases", type=int, default=5000, help="合成案件数")
+    b.add_argument("--seed", type=int, default=2026)
+    b.add_argument("--batch", type=int, default=5000, help="每批立案件数，也是机器人每步的上限")
+    b.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -4,34 +4,80 @@
 robot at once (ROBOT_KICK); the periodic task is the sweep that catches
 anything a kick missed, around the clock. The consumer runs one worker, so
 passes never overlap; the services claim cases by state under row locks, so
-a second consumer would be safe too."""
+a second consumer would be safe too.
+
+Network inquiries answer later than they are asked: while requests are in
+flight the robot comes back by itself after INQUIRY_POLL_SECONDS (a follow-up
+pass), and when the consumer starts (again, after a crash) it runs a pass at
+once, so unfinished work resumes without waiting for the minute's sweep."""
 
 import logging
+import threading
+from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 log = logging.getLogger(__name__)
 
+_followup = {"at": None}  # when the follow-up pass already scheduled will run (this process)
+_followup_lock = threading.Lock()
+
 
 def run_pass():
     from zhixing.centre.services import robot_pass
 
     report = robot_pass(now=timezone.now())
-    if report.inquired or report.answered or report.triaged or report.dispatched:
+    if report.busy:
         log.info("机器人：%s", report)
     return report
 
 
+def follow_up() -> float | None:
+    """Schedule one more pass if requests are in flight or soon due; returns the
+    delay in seconds (None: nothing to wait for). At most one is scheduled."""
+    from zhixing.inquiry.services import requests_pending
+
+    pending = requests_pending()
+    now = timezone.now()
+    poll = settings.INQUIRY_POLL_SECONDS
+    if pending["sent"]:
+        delay = poll
+    elif pending["next_due"] is not None and pending["next_due"] - now < timedelta(seconds=60):
+        delay = max(poll, (pending["next_due"] - now).total_seconds())
+    else:
+        return None  # the minute's sweep will do
+    with _followup_lock:
+        at = now + timedelta(seconds=delay)
+        if _followup["at"] is not None and _followup["at"] > now:
+            return None
+        _followup["at"] = at
+    robot_task.schedule(delay=delay)
+    return delay
+
+
 @db_task()
 def robot_task():
-    return run_pass()
+    try:
+        return run_pass()
+    finally:
+        follow_up()
 
 
 @db_periodic_task(crontab(minute="*"))
 def robot_sweep():
-    return run_pass()
+    try:
+        return run_pass()
+    finally:
+        follow_up()
+
+
+@HUEY.on_startup()
+def resume():
+    """After a start or a crash: a pass now, not at the next minute."""
+    robot_task()
 
 
 def robot_kick():
@@ -40,3 +86,15 @@ def robot_kick():
 
 
 __all__ = ["HUEY", "robot_kick", "robot_sweep", "robot_task", "run_pass"]
+
+
+# 每日提醒 at 7:30 Asia/Shanghai. huey reads crontabs in UTC (its default
+# utc=True), so 23:30 UTC the evening before; Shanghai keeps no summer time.
+@db_periodic_task(crontab(hour="23", minute="30"))
+def daily_digest():
+    from zhixing.tasks.digest import digests_send
+
+    today = timezone.localdate()
+    sent = digests_send(today=today)
+    log.info("每日提醒：%s生成%d份", today.isoformat(), len(sent))
+    return sent

@@ -9,6 +9,8 @@ Environment:
   HUEY_REDIS_URL      run the robot's queue on Redis instead of SQLite
   ROBOT_KICK          "1": a filing wakes the robot at once (set by `zhixing up`)
   INQUIRY_URL         network inquiry over HTTP (`zhixing inquiry-sim`); unset: in-process simulation
+  INQUIRY_*           the inquiry robot's timeout, batch size, rate limit, attempts, backoff,
+                      resend time and callback (see below and docs/inquiry-protocol.md)
 """
 
 import os
@@ -107,11 +109,18 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the robot write while pages read; IMMEDIATE takes the write lock
     # at BEGIN, so two writers queue instead of failing on lock upgrade.
+    # synchronous=NORMAL syncs the WAL at checkpoints, not at every commit:
+    # a crash of the application (or a kill -9) loses nothing, the database
+    # never corrupts, but a power cut or OS crash may lose the last commits
+    # before the next checkpoint (FULL would sync each commit, several ms each).
+    # A 64 MB page cache and in-memory temporary tables (sorts, big IN lists)
+    # keep a robot pass over thousands of cases off the disk.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                        "PRAGMA cache_size=-64000; PRAGMA temp_store=MEMORY;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(HOME / "test.sqlite3")}
 elif not DATABASES["default"]["ENGINE"].endswith("postgresql"):
@@ -167,6 +176,18 @@ else:
 HUEY["consumer"] = {"workers": 1, "worker_type": "thread", "periodic": True, "max_delay": 1.0}
 ROBOT_KICK = env_bool("ROBOT_KICK", False)
 INQUIRY_URL = os.environ.get("INQUIRY_URL") or None
+# The network inquiry's robot (inquiry/services.py; docs/inquiry-protocol.md).
+INQUIRY_TIMEOUT = float(os.environ.get("INQUIRY_TIMEOUT") or 10)  # seconds per HTTP call
+INQUIRY_BATCH_SIZE = int(os.environ.get("INQUIRY_BATCH_SIZE") or 500)  # requests per POST
+INQUIRY_POLL_PAGE = 2000  # answers per GET
+INQUIRY_RATE_LIMIT = float(os.environ.get("INQUIRY_RATE_LIMIT") or 2000)  # requests/second per provider (or a dict)
+INQUIRY_MAX_ATTEMPTS = int(os.environ.get("INQUIRY_MAX_ATTEMPTS") or 6)  # then: failed for good, a task
+INQUIRY_RETRY_BASE = float(os.environ.get("INQUIRY_RETRY_BASE") or 30)  # seconds; doubles per attempt
+INQUIRY_RETRY_MAX = float(os.environ.get("INQUIRY_RETRY_MAX") or 3600)
+INQUIRY_RESEND_AFTER = float(os.environ.get("INQUIRY_RESEND_AFTER") or 900)  # sent, no answer: send again
+INQUIRY_POLL_SECONDS = float(os.environ.get("INQUIRY_POLL_SECONDS") or 1)  # robot comes back while answers are due
+INQUIRY_CALLBACK_URL = os.environ.get("INQUIRY_CALLBACK_URL") or None  # where the network may push answers
+INQUIRY_CALLBACK_TOKEN = os.environ.get("INQUIRY_CALLBACK_TOKEN") or None  # the bearer token it must send
 
 LOGGING = {
     "version": 1,

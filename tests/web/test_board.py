@@ -54,6 +54,7 @@ def test_the_board_counts_the_pipeline_and_todays_work(pipeline, login):
         "今日分流": "4",
         "今日分派": "3",
         "节点逾期": "4",
+        "查控失败待人工处理": "0",
     }
 
 

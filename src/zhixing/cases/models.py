@@ -89,6 +89,13 @@ class EnforcementCase(models.Model):
     handler = models.ForeignKey(
         Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
+    # While handed to another team for a stage (分段): the stage, and the team
+    # and handler it returns to (centre/handoff.py). Empty at home.
+    stage = models.CharField("移交阶段", max_length=16, blank=True)
+    home_team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    home_handler = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # What triage decided, with the rule that fired and the facts it read.
     triage_rule = models.CharField("分流规则", max_length=16, blank=True)
     triage_reason = models.TextField("分流理由", blank=True)
@@ -222,3 +229,40 @@ class ExcludedPeriod(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "扣除审限期间"
+
+
+class Extension(models.Model):
+    """延长审限: the handler's request and the director's decision (审限规定第五条;
+    2006年执行期限规定第一条). An approved one adds its months to the time limit,
+    on top of the excluded periods (cases/periods.py recomputes the milestone)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "未批准"
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT)
+    case = models.ForeignKey(EnforcementCase, on_delete=models.PROTECT, related_name="extensions")
+    months = models.PositiveSmallIntegerField("延长月数", default=3)
+    reason = models.TextField("申请理由")
+    limit_due_on = models.DateField("申请时审限届满日")
+    requested_at = models.DateTimeField("申请时间")
+    requested_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("审批状态", max_length=16, choices=Status.choices, default="pending")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decided_by = models.ForeignKey(Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decision_reason = models.TextField("审批意见", blank=True)
+    new_due_on = models.DateField("延长后届满日", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "延长审限"
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="pending"), name="one_pending_extension"
+            ),
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="approved"), name="one_approved_extension"
+            ),
+        ]
+        indexes = [models.Index(fields=["court", "status"])]

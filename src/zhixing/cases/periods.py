@@ -2,6 +2,9 @@
 
     cases_period_start  a period of one kind (拍卖、变卖, 审计、评估 …) begins
     cases_period_end    it ends
+    extension_request   延长审限: the handler asks, in the limit's last five days
+    extension_decide    the director (for the president, 院长) approves or refuses;
+                        approval adds three months to the limit
 
 Each is a batch in one transaction with one event per case, and each
 recomputes the cases' open `time_limit` milestones from the filing date, the
@@ -36,12 +39,18 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from zhixing.cases.models import CaseEvent, EnforcementCase, ExcludedPeriod, Milestone
+from zhixing.cases.models import CaseEvent, EnforcementCase, ExcludedPeriod, Extension, Milestone
 from zhixing.cases.services import TransitionRefused
 from zhixing.courts.models import Officer
 from zhixing.courts.services import court_calendar
 from zhixing.rules.calendar import chinese_date
-from zhixing.rules.deadlines import DEFAULT_MILESTONES, excluded_days, time_limit_due
+from zhixing.rules.deadlines import (
+    DEFAULT_MILESTONES,
+    EXTENSION_MONTHS,
+    excluded_days,
+    extension_may_request,
+    time_limit_due,
+)
 from zhixing.rules.measures import EXCLUDED_PERIOD_KINDS
 
 # The due date of a time limit that is not running (see the module docstring).
@@ -241,6 +250,11 @@ def _time_limits_recompute(case_ids: list[int], today: date) -> dict[int, LimitN
         case_id__in=[m.case_id for m in milestones]
     ).values_list("case_id", "kind", "start_on", "end_on"):
         periods[case_id].append((kind, start, end))
+    extended = defaultdict(int)  # months approved (延长审限)
+    for case_id, months in Extension.objects.filter(
+        case_id__in=[m.case_id for m in milestones], status="approved"
+    ).values_list("case_id", "months"):
+        extended[case_id] += months
     calendars = {}
     result, changed = {}, []
     for m in milestones:
@@ -254,6 +268,7 @@ def _time_limits_recompute(case_ids: list[int], today: date) -> dict[int, LimitN
             excluded=spans,
             overrides=m.court.deadline_overrides,
             today=today,
+            extension_months=extended[m.case_id],
         )
         open_now = {k for k, _, e in periods[m.case_id] if e is None}
         open_kinds = [k for k in EXCLUDED_PERIOD_KINDS if k in open_now]
@@ -266,9 +281,116 @@ def _time_limits_recompute(case_ids: list[int], today: date) -> dict[int, LimitN
             days = excluded_days(filed_on=m.case.filed_on, excluded=spans, today=today)
             basis = f"{_LIMIT_BASIS}、第九条：扣除{days}天" if days else _LIMIT_BASIS
             limit = LimitNow(due, True, days_left)
+        if extended[m.case_id]:
+            basis += f"；经批准延长{extended[m.case_id]}个月"
         result[m.case_id] = limit
         if (m.due_on, m.basis) != (limit.due_on, basis[:80]):
             m.due_on, m.basis = limit.due_on, basis[:80]
             changed.append(m)
     Milestone.objects.bulk_update(changed, ["due_on", "basis"], batch_size=500)
     return result
+
+
+# ---------------------------------------------------------------- extension
+
+
+class ExtensionRefused(TransitionRefused):
+    """延长审限 refused (outside the window, not the handler, not the director …)."""
+
+
+def extension_request(
+    *, case: EnforcementCase, reason: str, actor: Officer, now: datetime
+) -> Extension:
+    """申请延长审限: the case's handler asks for three more months, in the last
+    five days of the limit (rules.deadlines.extension_may_request)."""
+    reason = (reason or "").strip()
+    if actor is None or actor.id != case.handler_id:
+        raise ExtensionRefused("只有本案承办人可以申请延长审限")
+    if not reason:
+        raise ExtensionRefused("申请理由：请填写需要延长审限的特殊情况")
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        states = _lock([case])
+        if states[case.id] == "closed":
+            raise ExtensionRefused(f"案件{case.case_number}已结案，不能申请延长审限")
+        limit = Milestone.objects.filter(case=case, kind="time_limit", done_on__isnull=True).first()
+        if limit is None:
+            raise ExtensionRefused("本案没有正在计算的审限")
+        statuses = list(Extension.objects.filter(case=case).values_list("status", flat=True))
+        due = None if limit.due_on >= TIME_LIMIT_PAUSED else limit.due_on
+        decision = extension_may_request(
+            limit_due_on=due,
+            today=today,
+            granted=statuses.count("approved"),
+            pending="pending" in statuses,
+        )
+        if not decision:
+            raise ExtensionRefused(decision.explain(), {case.id: decision})
+        ext = Extension.objects.create(
+            court_id=case.court_id,
+            case=case,
+            months=EXTENSION_MONTHS,
+            reason=reason,
+            limit_due_on=due,
+            requested_at=now,
+            requested_by=actor,
+        )
+        CaseEvent.objects.create(
+            **_event_fields(case, now, actor),
+            kind="extension_requested",
+            detail=f"申请延长审限{EXTENSION_MONTHS}个月（审限于{chinese_date(due)}届满）：{reason}",
+            data={"extension": ext.id, "months": EXTENSION_MONTHS, "limit_due_on": due.isoformat()},
+        )
+    return ext
+
+
+def extension_decide(
+    *, extension: Extension, approve: bool, reason: str, actor: Officer, now: datetime
+) -> Extension:
+    """审批延长审限: the director approves (the time limit moves on by the
+    months, with the excluded periods still counted) or refuses with a reason."""
+    reason = (reason or "").strip()
+    if actor is None or actor.role != Officer.Role.DIRECTOR or actor.court_id != extension.court_id:
+        raise ExtensionRefused("只有执行局长可以审批延长审限")
+    if not approve and not reason:
+        raise ExtensionRefused("审批意见：不批准的，请填写理由")
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        case = EnforcementCase.objects.get(pk=extension.case_id)
+        _lock([case])
+        ext = Extension.objects.select_for_update().get(pk=extension.pk)
+        if ext.status != Extension.Status.PENDING:
+            raise ExtensionRefused(f"该申请已审批（{ext.get_status_display()}）")
+        ext.decided_at, ext.decided_by = now, actor
+        ext.decision_reason = reason or "同意"
+        if approve:
+            ext.status = Extension.Status.APPROVED
+            ext.save()  # before the recompute, which reads approved extensions
+            limit = _time_limits_recompute([case.id], today).get(case.id)
+            ext.new_due_on = limit.due_on if limit and limit.running else None
+            ext.save(update_fields=["new_due_on"])
+            detail = f"批准延长审限{ext.months}个月（{ext.decision_reason}）"
+            if limit is not None and limit.running:
+                detail += f"；法定结案期限延至{chinese_date(limit.due_on)}"
+            elif limit is not None:
+                detail += f"；审限暂停计算，剩余审限{limit.days_left}天"
+        else:
+            ext.status = Extension.Status.REFUSED
+            ext.save()
+            detail = f"不批准延长审限：{reason}"
+        CaseEvent.objects.create(
+            **_event_fields(case, now, actor),
+            kind="extension_decided",
+            detail=detail,
+            data={
+                "extension": ext.id,
+                "approved": bool(approve),
+                "months": ext.months if approve else 0,
+                "due_on": ext.new_due_on.isoformat() if ext.new_due_on else None,
+            },
+        )
+    return ext
+
+
+def _event_fields(case: EnforcementCase, now: datetime, actor: Officer | None) -> dict:
+    return {"court_id": case.court_id, "case_id": case.id, "at": now, "actor": actor}

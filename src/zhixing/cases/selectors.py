@@ -33,13 +33,17 @@ def access_case(officer: Officer | None, case_id: int) -> EnforcementCase:
 
 
 def latest_assets(case: EnforcementCase) -> list:
-    """What the latest answered inquiry found. Each inquiry reports the same
-    accounts again, so listing every inquiry's rows would count them twice."""
+    """What the latest answered inquiry found, and everything found by a field
+    inquiry or a creditor's lead. Each network inquiry reports the same
+    accounts again, so listing every inquiry's rows would count them twice;
+    what a person found is recorded once and always shown."""
+    from django.db.models import Q
+
     from zhixing.inquiry.models import Asset, Inquiry
 
     latest = (
         Inquiry.objects.filter(case=case, finished_at__isnull=False).order_by("-finished_at", "-id").first()
     )
-    if latest is None:
-        return []
-    return list(Asset.objects.filter(inquiry=latest).order_by("id"))
+    found_by_people = Q(case=case, inquiry__isnull=True) & ~Q(source="network")
+    shown = found_by_people | Q(inquiry=latest) if latest is not None else found_by_people
+    return list(Asset.objects.filter(shown).order_by("id"))

@@ -1,7 +1,7 @@
 """The command centre's pipeline: first inquiry, triage, dispatch. Each step
 takes every case waiting for it (up to `limit`) and works on them as a set.
 
-    robot_pass = cases_inquire_new → inquiries_collect → cases_triage → cases_dispatch
+    robot_pass = cases_inquire_new → inquiries_work → cases_triage → cases_dispatch
 
 Triage lives in centre/triage.py, dispatch in centre/dispatch.py.
 """
@@ -20,9 +20,8 @@ from zhixing.cases.services import EventSpec, transition
 from zhixing.centre.dispatch import cases_dispatch
 from zhixing.centre.triage import cases_triage
 from zhixing.courts.models import Court
-from zhixing.inquiry.models import Inquiry
 from zhixing.inquiry.providers import ALL_KINDS, InquiryProvider, default_provider
-from zhixing.inquiry.services import inquiries_collect, inquiries_start
+from zhixing.inquiry.services import BASIS, inquiries_start, inquiries_work
 from zhixing.rules.assets import ASSET_KINDS
 
 log = logging.getLogger(__name__)
@@ -30,32 +29,48 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class PassReport:
-    inquired: int = 0
-    answered: int = 0
+    inquired: int = 0  # cases whose first inquiry started
+    answered: int = 0  # inquiries finished (every kind answered or failed for good)
     triaged: int = 0
     dispatched: int = 0
+    sent: int = 0  # requests the network accepted
+    failed: int = 0  # requests failed for good (a task each)
+    repeated: int = 0  # duplicate or late answers absorbed without change
 
     def __str__(self):
-        return f"发起查控{self.inquired}件，查控反馈{self.answered}件，分流{self.triaged}件，分派{self.dispatched}件"
+        text = f"发起查控{self.inquired}件，查控反馈{self.answered}件，分流{self.triaged}件，分派{self.dispatched}件"
+        if self.failed or self.repeated:  # the unusual: said only when it happened
+            text += f"（查询失败转人工{self.failed}项，重复或迟到答复{self.repeated}项）"
+        return text
+
+    @property
+    def busy(self) -> bool:
+        return any((self.inquired, self.answered, self.triaged, self.dispatched, self.sent, self.failed, self.repeated))
 
 
 def robot_pass(*, now: datetime, provider: InquiryProvider | None = None, limit: int = 2000) -> PassReport:
-    """One pass of the robot over every court: each step on all cases waiting."""
+    """One pass of the robot over every court: each step on all cases waiting.
+    The inquiry step is one for all courts (one network, one cursor); it sends
+    and then polls, so a network that answers at once lets a case filed a
+    moment ago be triaged and dispatched in this same pass."""
     provider = provider or default_provider()
     report = PassReport()
-    for court in Court.objects.all():
+    courts = list(Court.objects.all())
+    for court in courts:
         report.inquired += len(cases_inquire_new(court=court, now=now, provider=provider, limit=limit))
-        open_inquiries = list(
-            Inquiry.objects.filter(court=court, finished_at__isnull=True, case__state="inquiring")[:limit]
-        )
-        report.answered += len(inquiries_collect(inquiries=open_inquiries, provider=provider, now=now))
+    work = inquiries_work(provider=provider, now=now, limit=limit)
+    report.answered = len(work.finished)
+    report.sent, report.failed, report.repeated = work.sent, work.failed, work.repeated
+    for court in courts:
         report.triaged += len(cases_triage(court=court, now=now, limit=limit))
         report.dispatched += len(cases_dispatch(court=court, now=now, limit=limit))
     return report
 
 
 def cases_inquire_new(*, court: Court, now: datetime, provider: InquiryProvider, limit: int) -> list[EnforcementCase]:
-    """首次网络查控: every newly filed case, all eight asset kinds."""
+    """首次网络查控: every newly filed case, all eight asset kinds. The state,
+    the event, the inquiry and its requests are written together: a crash
+    leaves the case either filed or inquiring with its requests queued."""
     with transaction.atomic():
         cases = list(EnforcementCase.objects.filter(court=court, state="filed").order_by("id")[:limit])
         if not cases:
@@ -63,7 +78,8 @@ def cases_inquire_new(*, court: Court, now: datetime, provider: InquiryProvider,
         kinds = "、".join(ASSET_KINDS[k] for k in ALL_KINDS)
         transition(
             cases=cases, action="inquire", actor=None, now=now,
-            events={c.id: EventSpec("inquiry_started", f"发起首次网络查控（{kinds}）", {"kinds": list(ALL_KINDS)})
+            events={c.id: EventSpec("inquiry_started", f"发起首次网络查控（{kinds}）",
+                                    {"kinds": list(ALL_KINDS), "basis": BASIS})
                     for c in cases},
         )
         inquiries_start(cases=cases, provider=provider, now=now)

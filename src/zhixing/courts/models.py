@@ -16,6 +16,9 @@ class Court(models.Model):
     # Deadlines a court sets stricter than the defaults of rules/deadlines.py:
     # {"notice_sent": 3, ...} (kind -> amount in the rule's unit).
     deadline_overrides = models.JSONField("期限设置", default=dict, blank=True)
+    # The court's own weights of open cases by stage, over rules/workload.py's
+    # defaults: {"working": 5, ...} (stage -> weight).
+    workload_weights = models.JSONField("办案负荷权重", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "法院"
@@ -36,6 +39,9 @@ class Team(models.Model):
     court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="teams")
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
     name = models.CharField("名称", max_length=32)
+    # A soft limit: open cases the team can carry. Shown on the team's page;
+    # dispatch prefers members still under their share of it. Null: no limit.
+    capacity = models.PositiveIntegerField("承载能力（在办案件数）", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "团队"
@@ -59,12 +65,53 @@ class Officer(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="officers")
     role = models.CharField("岗位", max_length=16, choices=Role.choices)
     name = models.CharField("姓名", max_length=32)
+    # 团队负责人: reassigns the team's cases and records its members' absences.
+    is_leader = models.BooleanField("团队负责人", default=False)
+    # Share of the team's capacity, in percent of a full share (a leader who
+    # also manages may carry 50).
+    weight = models.PositiveSmallIntegerField("办案份额（%）", default=100)
 
     class Meta:
         verbose_name = verbose_name_plural = "干警"
 
     def __str__(self):
         return self.name
+
+
+class Absence(models.Model):
+    """An officer away from start_on to end_on, both days included. Dispatch
+    and hand-offs skip an officer an absence covers on the day."""
+
+    class Reason(models.TextChoices):
+        LEAVE = "leave", "休假"
+        SICK = "sick", "病假"
+        TRAINING = "training", "培训"
+        TRIP = "trip", "出差"
+        OTHER = "other", "其他"
+
+    court = models.ForeignKey(Court, on_delete=models.PROTECT)
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="absences")
+    start_on = models.DateField("开始日期")
+    end_on = models.DateField("结束日期")
+    reason = models.CharField("事由", max_length=16, choices=Reason.choices)
+    note = models.CharField("说明", max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "干警不在岗登记"
+        ordering = ["start_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_on__gte=models.F("start_on")), name="absence_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["court", "end_on", "start_on"])]
+
+    def __str__(self):
+        return f"{self.officer}{self.get_reason_display()}（{self.start_on}至{self.end_on}）"
 
 
 class ApiToken(models.Model):

@@ -36,10 +36,11 @@ from zhixing.cases.services import TransitionRefused, cases_close, cases_file, c
 from zhixing.centre.services import robot_pass
 from zhixing.courts.models import Court, Officer
 from zhixing.courts.services import court_calendar
-from zhixing.demo.court import DEMO_OFFICERS, DEMO_PASSWORD, demo_court_create
+from zhixing.demo.court import DEMO_OFFICERS, DEMO_PASSWORD, demo_absences_create, demo_court_create
 from zhixing.demo.filings import Filings
 from zhixing.demo.history import Holdings, Task, plan_case
 from zhixing.funds.services import Receipt, funds_receive
+from zhixing.inquiry.http import HttpProvider, serve_in_thread
 from zhixing.inquiry.providers import DebtorRef, SimulatedProvider, simulated_assets
 from zhixing.inquiry.services import inquiries_rerun
 
@@ -77,18 +78,25 @@ def demo_load(
     quiet = logging.getLogger("zhixing")  # a line per filing batch would drown the progress lines
     level = quiet.level
     quiet.setLevel(logging.WARNING)
+    # The simulated network over a real HTTP connection, in a thread, answering at once.
+    network = serve_in_thread()
     try:
-        with override_settings(ROBOT_KICK=False), transaction.atomic():
+        with override_settings(ROBOT_KICK=False, INQUIRY_RATE_LIMIT=1e9), transaction.atomic():
             court = demo_court_create()
-            History(
+            demo_absences_create(court, today)
+            history = History(
                 court,
                 seed=seed,
                 start=today - timedelta(days=days),
                 end=today - timedelta(days=1),
                 progress=progress,
-            ).run()
+            )
+            history.provider = HttpProvider(network.url, timeout=60, batch_size=2000)
+            history.run()
     finally:
         quiet.setLevel(level)
+        network.shutdown()
+        network.server_close()
     return court
 
 

@@ -1,123 +1,111 @@
-"""The network inquiry (网络查控) over HTTP: a simulator server and the provider
-that talks to it.
+"""The network inquiry (网络查控) over HTTP: the simulator server
+(`zhixing inquiry-sim`) and the provider that talks to a network over HTTP.
 
-The simulator answers with `simulated_assets`, so an answer over HTTP is the
-same as the in-process `SimulatedProvider`'s; what HTTP adds is the ways a real
-link fails. It can answer slowly (`delay`) and fail on purpose (`fail_rate`),
-so timeouts, errors and retries are exercised over a real connection.
+Protocol (JSON, UTF-8; the full text is docs/inquiry-protocol.md):
 
-Wire format (JSON, UTF-8):
+    POST /v1/batches
+      {"batch_id": "...", "callback_url": "..."?, "callback_token": "..."?,
+       "requests": [{"request_id", "kind", "case_number", "basis",
+                     "debtors": [{"id_code", "name", "kind"}]}]}
+      202 {"accepted": [request_id...], "duplicates": [request_id...]}
+      Re-submitting a request_id is a no-op (a duplicate) while its answer is
+      pending or after it was found/none (then that answer is delivered once
+      more); after a `failed` answer it is a new attempt.
+    GET /v1/answers?after=<cursor>&limit=<n>
+      200 {"answers": [answer...], "cursor": "<epoch>:<n>"}
+      answer = {"request_id", "batch_id", "kind", "status": "found"|"none"|"failed",
+                "assets": [{"debtor", "kind", "holder", "value_fen", "detail"}],
+                "institution", "answered_at", "reason"}
+      The cursor's epoch changes when the network restarts: what was pending
+      then is forgotten and must be submitted again.
+    Callback (when a batch names callback_url): POST callback_url
+      {"answers": [answer...]} with "Authorization: Bearer <callback_token>".
+      Best effort: polling remains the record.
+    GET /health  200 {"status": "ok", ...counters}
 
-    POST /v1/inquiries  {"debtors": [{"id_code", "name", "kind"}], "kinds": [...]}
-      200 {"results": [{"id_code": ..., "assets": [{"kind", "holder", "value_fen", "detail"}]}]}
-    GET /health         200 {"status": "ok"}
+A `failed` answer means "try again later"; Zhixing alone decides that a
+request has failed for good (after settings.INQUIRY_MAX_ATTEMPTS).
 
-A debtor missing from "results" has no answer yet. The provider maps every
-failure to None ("ask again on the next pass"), never to "nothing found": an
-inquiry only closes on an answer that was actually given and is well-formed.
-
-No Django here: the simulator runs as its own process (`zhixing inquiry-sim`).
+No Django here: the simulator runs as its own process.
 """
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
 import logging
 import threading
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections import defaultdict
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from zhixing.inquiry.providers import ALL_KINDS, DebtorRef, FoundAsset, simulated_assets
-from zhixing.rules.assets import ASSET_KINDS
+from zhixing.inquiry.network import RequestError, SimSettings, SimulatedNetwork
+from zhixing.inquiry.providers import (
+    OutgoingRequest,
+    Polled,
+    ProviderError,
+    Submitted,
+    epoch_changed,
+    parse_answer,
+)
 
 log = logging.getLogger(__name__)
 
-INQUIRIES_PATH = "/v1/inquiries"
-MAX_BODY = 16 * 1024 * 1024  # bytes; a batch of thousands of debtors fits easily
-
-# Limits of the columns an asset is stored in (inquiry.models.Asset): an answer
-# that would not fit is refused here rather than failing the robot's insert.
-HOLDER_MAX = 64
-DETAIL_MAX = 128
-VALUE_MAX = 2**63 - 1  # BigIntegerField
-
-Answers = dict[str, list[FoundAsset] | None]  # per debtor id_code; None: not answered (yet)
+BATCHES_PATH = "/v1/batches"
+ANSWERS_PATH = "/v1/answers"
+MAX_BODY = 64 * 1024 * 1024  # bytes; a batch of thousands of requests fits easily
 
 
 # ---------------------------------------------------------------------------
 # The simulator
 
 
-def draw(seed: int, key: str) -> float:
-    """A number in [0, 1) fixed by seed and key: the same failures every run."""
-    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
 class SimulatorServer(ThreadingHTTPServer):
-    """The simulated network. Its settings are plain attributes, so a test can
-    make a slow server fast (or a failing one sound) between two passes.
+    """The simulated network over HTTP. `network` holds the behaviour (its
+    settings may be changed between two requests, e.g. by a test)."""
 
-    fail_rate: each request is refused with 503 with this probability; in a
-    request that is answered, each debtor is left out with this probability.
-    Both are drawn from `seed` and a counter (the request's number; the
-    debtor's number of attempts), so a debtor left out now is asked again and,
-    sooner or later, answered."""
-
-    daemon_threads = True  # a slow answer in progress never blocks shutdown
+    daemon_threads = True  # a held-back reply in progress never blocks shutdown
     allow_reuse_address = True
+    request_queue_size = 64
 
-    def __init__(self, address, *, delay: float = 0.0, fail_rate: float = 0.0, seed: int = 0):
+    def __init__(self, address, settings: SimSettings):
         super().__init__(address, SimulatorHandler)
-        self.delay = delay
-        self.fail_rate = fail_rate
-        self.seed = seed
+        self.network = SimulatedNetwork(settings)
         self.stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._requests = 0
-        self._attempts: dict[str, int] = {}
+        self.requests = 0  # HTTP requests to /v1/batches (tests and the log)
+        self._callbacks = threading.Thread(target=self._deliver, daemon=True)
+        self._callbacks.start()
 
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
 
-    @property
-    def requests(self) -> int:
-        """How many inquiry requests have arrived (for tests and the log)."""
-        return self._requests
-
-    def next_request(self) -> int:
-        with self._lock:
-            self._requests += 1
-            return self._requests
-
-    def next_attempts(self, id_codes: list[str]) -> list[int]:
-        with self._lock:
-            for code in id_codes:
-                self._attempts[code] = self._attempts.get(code, 0) + 1
-            return [self._attempts[code] for code in id_codes]
-
-    def answer(self, debtors: list[DebtorRef], kinds: tuple[str, ...]) -> list[dict]:
-        """The results for one request, leaving out the debtors that fail."""
-        wanted = set(kinds)
-        attempts = self.next_attempts([d.id_code for d in debtors])
-        results = []
-        for debtor, attempt in zip(debtors, attempts):
-            if self.fail_rate and draw(self.seed, f"debtor:{debtor.id_code}:{attempt}") < self.fail_rate:
-                continue
-            assets = [a for a in simulated_assets(debtor) if a.kind in wanted]
-            results.append({"id_code": debtor.id_code, "assets": [
-                {"kind": a.kind, "holder": a.holder, "value_fen": a.value, "detail": a.detail} for a in assets
-            ]})
-        return results
+    def _deliver(self):
+        """POST ready answers to the callback URLs their batches named."""
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        while not self.stopping.wait(0.05):
+            grouped = defaultdict(list)
+            for url, token, answer in self.network.take_callbacks():
+                grouped[(url, token)].append(answer)
+            for (url, token), answers in grouped.items():
+                body = json.dumps({"answers": answers}, ensure_ascii=False).encode("utf-8")
+                headers = {"Content-Type": "application/json; charset=utf-8"}
+                if token:
+                    headers["Authorization"] = f"Bearer {token}"
+                try:
+                    with opener.open(urllib.request.Request(url, data=body, headers=headers, method="POST"),
+                                     timeout=5) as response:
+                        response.read()
+                except (OSError, http.client.HTTPException) as e:
+                    log.warning("callback %s failed (%s): %d answers wait for polling", url, e, len(answers))
 
     def shutdown(self):
-        self.stopping.set()  # wake handlers sleeping out their delay
+        self.stopping.set()  # wake handlers holding back a reply
         super().shutdown()
 
 
@@ -125,53 +113,56 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     server: SimulatorServer
     protocol_version = "HTTP/1.1"
     timeout = 60  # seconds a kept-alive connection may sit idle
-    server_version = "ZhixingInquirySim/1"
+    server_version = "ZhixingInquirySim/2"
 
     def do_GET(self):
-        if self.path == "/health":
-            self._send(HTTPStatus.OK, {"status": "ok"})
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/health":
+            self._send(HTTPStatus.OK, {"status": "ok", **self.server.network.stats()})
+        elif url.path == ANSWERS_PATH:
+            query = urllib.parse.parse_qs(url.query)
+            try:
+                limit = int(query.get("limit", ["1000"])[0])
+            except ValueError:
+                self._send(HTTPStatus.BAD_REQUEST, {"error": "limit 应为整数"})
+                return
+            self._send(HTTPStatus.OK, self.server.network.poll(query.get("after", [""])[0], limit))
         else:
             self._send(HTTPStatus.NOT_FOUND, {"error": "无此接口"})
 
     def do_POST(self):
-        if self.path != INQUIRIES_PATH:
+        if self.path != BATCHES_PATH:
             self._send(HTTPStatus.NOT_FOUND, {"error": "无此接口"})
             return
-        request = self._read_request()
-        if request is None:
+        payload = self._read_json()
+        if payload is None:
             return
-        debtors, kinds = request
-        number = self.server.next_request()
-        if self.server.delay and self.server.stopping.wait(self.server.delay):
+        self.server.requests += 1
+        try:
+            reply, hang = self.server.network.submit(payload)
+        except RequestError as e:
+            self._send(HTTPStatus.BAD_REQUEST, {"error": str(e)})
+            return
+        if hang and self.server.stopping.wait(self.server.network.settings.hang):
             return  # shutting down
-        if self.server.fail_rate and draw(self.server.seed, f"request:{number}") < self.server.fail_rate:
-            self._send(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "查控系统繁忙，请稍后重试"})
-            return
-        self._send(HTTPStatus.OK, {"results": self.server.answer(debtors, kinds)})
+        self._send(HTTPStatus.ACCEPTED, reply)
 
-    def _read_request(self) -> tuple[list[DebtorRef], tuple[str, ...]] | None:
-        """The debtors and kinds asked for, or None after answering 400/413."""
+    def _read_json(self):
+        """The request body as JSON, or None after answering 400/413."""
         try:
             length = int(self.headers.get("Content-Length", "0"))
         except ValueError:
             length = -1
-        if length < 0 or length > MAX_BODY:
+        if length <= 0 or length > MAX_BODY:
             self.close_connection = True  # the unread body must not be taken for a next request
             self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if length > 0 else HTTPStatus.BAD_REQUEST,
                        {"error": "请求长度不正确"})
             return None
         try:
-            body = json.loads(self.rfile.read(length).decode("utf-8"))
-            debtors = [DebtorRef(str(d["id_code"]), str(d["name"]), str(d["kind"])) for d in body["debtors"]]
-            kinds = tuple(body.get("kinds") or ALL_KINDS)
-            unknown = [k for k in kinds if k not in ASSET_KINDS]
-        except (ValueError, KeyError, TypeError, AttributeError):
-            self._send(HTTPStatus.BAD_REQUEST, {"error": "请求格式错误"})
+            return json.loads(self.rfile.read(length).decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            self._send(HTTPStatus.BAD_REQUEST, {"error": "请求不是有效的 JSON"})
             return None
-        if unknown:
-            self._send(HTTPStatus.BAD_REQUEST, {"error": f"未知的查询项目：{'、'.join(map(str, unknown))}"})
-            return None
-        return debtors, kinds
 
     def _send(self, status: HTTPStatus, payload: dict) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
@@ -185,19 +176,26 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             pass  # the client gave up waiting (its timeout): nothing to tell it
 
     def log_message(self, format, *args):  # noqa: A002 (the base class's name)
-        log.info("%s %s", self.address_string(), format % args)
+        log.debug("%s %s", self.address_string(), format % args)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, delay: float = 0.0, fail_rate: float = 0.0,
-          seed: int = 0) -> SimulatorServer:
+def serve(host: str = "127.0.0.1", port: int = 8765, settings: SimSettings | None = None,
+          **options) -> SimulatorServer:
     """A bound simulator, not yet running: call `serve_forever()` on it (in a
     thread, for tests), and `shutdown()` then `server_close()` to stop it.
-    Port 0 picks a free port; `server.url` tells which."""
-    if delay < 0:
-        raise ValueError("delay must not be negative")
-    if not 0.0 <= fail_rate <= 1.0:
-        raise ValueError("fail_rate must be between 0 and 1")
-    return SimulatorServer((host, port), delay=delay, fail_rate=fail_rate, seed=seed)
+    Port 0 picks a free port; `server.url` tells which. Options are
+    SimSettings fields (latency_min=…, fail_rate=…, down={"deposit": 60}, …)."""
+    settings = settings or SimSettings(**options)
+    settings.check()
+    return SimulatorServer((host, port), settings)
+
+
+def serve_in_thread(**options) -> SimulatorServer:
+    """A running simulator on a free local port (the demo, tests); stop with
+    `server.shutdown(); server.server_close()`."""
+    server = serve("127.0.0.1", 0, **options)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server
 
 
 # ---------------------------------------------------------------------------
@@ -205,117 +203,72 @@ def serve(host: str = "127.0.0.1", port: int = 8765, delay: float = 0.0, fail_ra
 
 
 class HttpProvider:
-    """The inquiry port over HTTP. Debtors are asked in batches of
-    `batch_size`; a batch that fails (timeout, refused connection, 5xx, a body
-    that is not the agreed answer) leaves its debtors unanswered (None), so
-    their inquiries stay open and the robot asks again on its next pass.
+    """The inquiry port over HTTP (a private line to the network, so
+    environment proxies, meant for the internet, are not used).
 
-    After a timeout or a connection error the remaining batches of the same
-    call are not sent (they stay None too): the link is down or overloaded, and waiting out one
-    timeout per batch would stall the robot's pass for nothing.
-
-    The link is a private line to the inquiry network, so environment proxies
-    (meant for the internet) are not used."""
+    Every failure is a ProviderError: a timeout, a refused connection, a
+    non-2xx status, a body that is not the agreed reply. The robot then
+    retries with the same request ids, so a batch that did arrive before the
+    timeout is not asked twice."""
 
     name = "http"
 
-    def __init__(self, base_url: str, timeout: float = 5.0, batch_size: int = 200):
+    def __init__(self, base_url: str, timeout: float = 10.0, batch_size: int = 500):
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
-        self.url = base_url.rstrip("/") + INQUIRIES_PATH
+        self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.batch_size = batch_size
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
-    def inquire(self, debtors: list[DebtorRef], kinds: tuple[str, ...] = ALL_KINDS) -> Answers:
-        kinds = tuple(kinds) or ALL_KINDS
-        answers: Answers = {d.id_code: None for d in debtors}
-        for start in range(0, len(debtors), self.batch_size):
-            batch = debtors[start:start + self.batch_size]
-            try:
-                body = self._post(batch, kinds)
-            except _Refused as e:
-                log.warning("inquiry %s refused a batch (%s): %d debtors left for the next pass",
-                            self.url, e, len(batch))
-                continue
-            except OSError as e:  # timeout, refused or dropped connection (URLError is one)
-                log.warning("inquiry %s unreachable (%s): %d debtors left for the next pass",
-                            self.url, getattr(e, "reason", None) or e, len(debtors) - start)
-                break
-            answered = parse_results(body, asked={d.id_code for d in batch}, kinds=kinds)
-            if answered is None:
-                log.warning("inquiry %s gave a malformed answer: %d debtors left for the next pass",
-                            self.url, len(batch))
-                continue
-            invalid = sum(1 for a in answered.values() if a is None)
-            missing = len(batch) - len(answered)
-            if invalid or missing:
-                log.warning("inquiry %s: %d debtors answered invalidly, %d not answered: left for the next pass",
-                            self.url, invalid, missing)
-            answers.update(answered)
-        return answers
+    def submit(self, batch_id: str, requests: list[OutgoingRequest], callback_url: str | None = None,
+               callback_token: str | None = None) -> Submitted:
+        payload = {"batch_id": batch_id, "requests": [r.as_json() for r in requests]}
+        if callback_url:
+            payload["callback_url"] = callback_url
+            if callback_token:
+                payload["callback_token"] = callback_token
+        data = self._call("POST", BATCHES_PATH, payload)
+        accepted, duplicates = data.get("accepted"), data.get("duplicates")
+        if not (isinstance(accepted, list) and isinstance(duplicates, list)):
+            raise ProviderError("答复格式不正确")
+        asked = {r.request_id for r in requests}
+        return Submitted([r for r in accepted if r in asked], [r for r in duplicates if r in asked])
 
-    def _post(self, batch: list[DebtorRef], kinds: tuple[str, ...]) -> bytes:
-        payload = {"debtors": [{"id_code": d.id_code, "name": d.name, "kind": d.kind} for d in batch],
-                   "kinds": list(kinds)}
+    def poll(self, cursor: str, limit: int = 1000) -> Polled:
+        query = urllib.parse.urlencode({"after": cursor or "", "limit": limit})
+        data = self._call("GET", f"{ANSWERS_PATH}?{query}")
+        raw, new_cursor = data.get("answers"), data.get("cursor")
+        if not isinstance(raw, list) or not isinstance(new_cursor, str) or len(new_cursor) > 64:
+            raise ProviderError("答复格式不正确")
+        answers = [a for a in map(parse_answer, raw) if a is not None]
+        if len(answers) < len(raw):
+            log.warning("inquiry %s: %d answers name no request, ignored", self.base_url, len(raw) - len(answers))
+        return Polled(answers, new_cursor, restarted=epoch_changed(cursor, new_cursor))
+
+    def _call(self, method: str, path: str, payload: dict | None = None) -> dict:
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8") if payload is not None else None
         request = urllib.request.Request(
-            self.url, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"), method="POST",
+            self.base_url + path, data=data, method=method,
             headers={"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"},
         )
+        started = time.monotonic()
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
-                return response.read(MAX_BODY + 1)
+                body = response.read(MAX_BODY + 1)
         except urllib.error.HTTPError as e:  # before OSError: it is one
             e.close()
-            raise _Refused(f"HTTP {e.code}") from None
+            raise ProviderError(f"HTTP {e.code}") from None
         except http.client.HTTPException as e:  # a garbled status line or a cut-off body
-            raise _Refused(type(e).__name__) from None
-
-
-class _Refused(Exception):
-    """The server answered, but with an error status."""
-
-
-def parse_results(body: bytes, *, asked: set[str], kinds: tuple[str, ...]) -> Answers | None:
-    """The answered debtors of one batch, or None if the body is not an answer.
-
-    A debtor whose result is malformed (or given twice) is left unanswered,
-    like one left out; results for debtors not asked about are ignored."""
-    if len(body) > MAX_BODY:
-        return None
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    results = data.get("results") if isinstance(data, dict) else None
-    if not isinstance(results, list):
-        return None
-    answered: Answers = {}
-    seen: set[str] = set()
-    for result in results:
-        code = result.get("id_code") if isinstance(result, dict) else None
-        if not isinstance(code, str) or code not in asked:
-            continue
-        answered[code] = _assets(result.get("assets"), kinds) if code not in seen else None
-        seen.add(code)
-    return answered
-
-
-def _assets(raw, kinds: tuple[str, ...]) -> list[FoundAsset] | None:
-    """Every asset valid (a kind asked for, a holder, whole fen ≥ 0), or None."""
-    if not isinstance(raw, list):
-        return None
-    found = []
-    for a in raw:
-        if not isinstance(a, dict):
-            return None
-        kind, holder, value, detail = a.get("kind"), a.get("holder"), a.get("value_fen"), a.get("detail", "")
-        if (
-            kind not in ASSET_KINDS or kind not in kinds
-            or not isinstance(holder, str) or not 0 < len(holder) <= HOLDER_MAX
-            or not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= VALUE_MAX
-            or not isinstance(detail, str) or len(detail) > DETAIL_MAX
-        ):
-            return None
-        found.append(FoundAsset(kind, holder, value, detail))
-    return found
+            raise ProviderError(type(e).__name__) from None
+        except TimeoutError:
+            raise ProviderError(f"超时（{time.monotonic() - started:.1f}秒）", unreachable=True) from None
+        except OSError as e:  # refused or dropped connection (URLError is one)
+            raise ProviderError(f"无法连接：{getattr(e, 'reason', None) or e}", unreachable=True) from None
+        try:
+            data = json.loads(body.decode("utf-8")) if len(body) <= MAX_BODY else None
+        except (UnicodeDecodeError, ValueError):
+            data = None
+        if not isinstance(data, dict):
+            raise ProviderError("答复不是约定的格式")
+        return data

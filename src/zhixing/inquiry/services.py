@@ -1,88 +1,515 @@
-"""Start network inquiries for a batch of cases and record what comes back."""
+"""Network inquiries: start them, send their requests, absorb the answers,
+give up on what keeps failing (a task for a person), finish them.
 
+    inquiries_start     one Inquiry per case and round, one request per asset kind
+    inquiries_send      due requests to the provider, in batches, rate-limited
+    inquiries_poll      read the provider's answers after our cursor; absorb them
+    inquiries_absorb    record answers, idempotently (callback and polling alike)
+    inquiries_give_up   requests out of attempts → failed, a task and an event
+    inquiries_finish    inquiries whose requests are all answered or failed → one event
+    inquiries_work      the robot's inquiry step: poll, send, poll, give up, finish
+    inquiries_rerun     a further round on cases already at a team
+
+All progress is in the database and every step is its own short transaction,
+so a crash anywhere loses nothing: a request marked sent but never answered
+is sent again (same request_id, which the network deduplicates), an answer
+read twice changes nothing the second time, and an inquiry finishes once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, F, Max, OuterRef
+from django.utils import timezone
 
 from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase
 from zhixing.courts.models import Officer
-from zhixing.inquiry.models import Asset, Inquiry
-from zhixing.inquiry.providers import ALL_KINDS, DebtorRef, InquiryProvider
+from zhixing.courts.services import court_calendar
+from zhixing.inquiry.models import Asset, Inquiry, InquiryCursor, InquiryRequest
+from zhixing.inquiry.providers import (
+    ALL_KINDS,
+    Answer,
+    DebtorRef,
+    InquiryProvider,
+    OutgoingRequest,
+    ProviderError,
+    as_async,
+)
 from zhixing.rules.assets import ASSET_KINDS
 from zhixing.rules.money import format_yuan
+from zhixing.tasks.services import TaskSpec, tasks_open
+
+log = logging.getLogger(__name__)
+
+# Sent with every request, so the institution (and a later review) can see
+# why the court asked: the court's power to inquire into a debtor's assets.
+BASIS = "《中华人民共和国民事诉讼法》第二百五十三条；《最高人民法院关于民事执行中财产调查若干问题的规定》第十二条"
+
+# 待办 for a request that failed for good: due in three working days.
+FAILED_TASK_DAYS = 3
+
+S = InquiryRequest.State
+OPEN = (S.QUEUED, S.SENT)
+
+
+def new_request_id(case_id: int, kind: str, round_: int) -> str:
+    """Readable, and unique even against a network that outlived our database."""
+    return f"{case_id}-{kind}-{round_}-{uuid.uuid4().hex[:12]}"
 
 
 def inquiries_start(
     *, cases: Sequence[EnforcementCase], provider: InquiryProvider, now: datetime, kinds=ALL_KINDS
 ) -> list[Inquiry]:
-    return Inquiry.objects.bulk_create(
-        Inquiry(court_id=c.court_id, case=c, provider=provider.name, kinds=list(kinds), started_at=now)
-        for c in cases
-    )
+    """The next round of inquiry for each case, its requests queued for the robot."""
+    if not cases:
+        return []
+    with transaction.atomic():
+        last = dict(
+            Inquiry.objects.filter(case__in=cases).values("case_id").annotate(n=Max("round")).values_list("case_id", "n")
+        )
+        started = Inquiry.objects.bulk_create(
+            (Inquiry(court_id=c.court_id, case=c, round=last.get(c.id, 0) + 1, provider=provider.name,
+                     kinds=list(kinds), started_at=now) for c in cases),
+            batch_size=1000,
+        )
+        _requests_insert(
+            ((i.court_id, i.id, i.case_id, kind, i.round, new_request_id(i.case_id, kind, i.round))
+             for i in started
+             for kind in kinds),
+            now=now,
+        )
+    return started
+
+
+def _requests_insert(rows, *, now: datetime) -> None:
+    due = connection.ops.adapt_datetimefield_value(now)
+    _insert(InquiryRequest, ("court_id", "inquiry_id", "case_id", "kind", "round", "request_id",
+                             "state", "provider", "attempts", "next_try_at", "status", "last_error"),
+            [(*row, S.QUEUED.value, "", 0, due, "", "") for row in rows])
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Rows inserted with one executemany. Requests are eight rows a case and
+    assets a few; the ORM's per-field preparation costs six times as much,
+    which at 100,000 cases would be most of the pipeline's budget. Values
+    must be ready for the column (validated before: parse_answer, models)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+class _Row:
+    """A request being absorbed (plain values, no model instance)."""
+
+    __slots__ = ("id", "request_id", "state", "attempts", "court_id", "case_id", "inquiry_id", "kind")
+
+    def __init__(self, *values):
+        for name, value in zip(self.__slots__, values):
+            setattr(self, name, value)
+
+
+# ---------------------------------------------------------------------------
+# Sending
+
+
+class RateLimiter:
+    """A token bucket: `rate` requests per second, bursts up to one second's
+    worth. Taking more than there is sleeps the difference off."""
+
+    def __init__(self, rate: float, clock=None, sleep=None):
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.clock = clock or time.monotonic
+        self.sleep = sleep or (lambda seconds: time.sleep(seconds))
+        self.tokens = rate
+        self.last = self.clock()
+
+    def acquire(self, n: int) -> float:
+        """Take n tokens; returns the seconds slept."""
+        now = self.clock()
+        self.tokens = min(self.rate, self.tokens + (now - self.last) * self.rate) - n
+        self.last = now
+        if self.tokens >= 0:
+            return 0.0
+        wait = -self.tokens / self.rate
+        self.sleep(wait)
+        return wait
+
+
+_limiters: dict[tuple[str, float], RateLimiter] = {}
+
+
+def limiter_for(provider_name: str) -> RateLimiter:
+    """The provider's bucket, kept for the life of the process.
+    settings.INQUIRY_RATE_LIMIT: requests per second, or {provider name: rate}."""
+    limit = settings.INQUIRY_RATE_LIMIT
+    rate = float(limit.get(provider_name, limit.get("*", 1000)) if isinstance(limit, dict) else limit)
+    key = (provider_name, rate)
+    if key not in _limiters:
+        _limiters[key] = RateLimiter(rate)
+    return _limiters[key]
+
+
+def backoff(attempts: int) -> timedelta:
+    """Seconds before the next try after `attempts` tries: doubling, capped."""
+    base, cap = settings.INQUIRY_RETRY_BASE, settings.INQUIRY_RETRY_MAX
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+@dataclass
+class SendReport:
+    sent: int = 0  # accepted by the provider as new
+    duplicates: int = 0  # the provider already had them (a resend)
+    errors: int = 0  # requests whose batch failed: retried later
+
+
+def inquiries_send(*, provider: InquiryProvider, now: datetime, limit: int) -> SendReport:
+    """Send the due requests (queued and due, or sent long ago with no answer)
+    in batches. Each batch is marked sent before it goes out: if we crash in
+    between, it is simply sent again later under the same request ids."""
+    report = SendReport()
+    # Two queries, not one with OR: each walks the index (state, next_try_at).
+    fields = ("id", "request_id", "case_id", "kind", "attempts", "case__case_number")
+    open_ = InquiryRequest.objects.filter(attempts__lt=settings.INQUIRY_MAX_ATTEMPTS, next_try_at__lte=now)
+    due = list(open_.filter(state=S.QUEUED).order_by("next_try_at", "id").values_list(*fields)[:limit])
+    if len(due) < limit:  # sent, and no answer by its resend time
+        due += list(open_.filter(state=S.SENT).order_by("next_try_at", "id").values_list(*fields)[:limit - len(due)])
+    if not due:
+        return report
+    debtors = defaultdict(list)
+    for case_id, code, name, kind in CaseParty.objects.filter(
+        case_id__in={row[2] for row in due}, role="debtor"
+    ).order_by("id").values_list("case_id", "party__id_code", "party__name", "party__kind"):
+        debtors[case_id].append(DebtorRef(code, name, kind))
+    callback_url, token = settings.INQUIRY_CALLBACK_URL, settings.INQUIRY_CALLBACK_TOKEN
+    size = getattr(provider, "batch_size", None) or settings.INQUIRY_BATCH_SIZE
+    limiter = limiter_for(provider.name)
+    for start in range(0, len(due), size):
+        chunk = due[start:start + size]
+        ids = [row[0] for row in chunk]
+        limiter.acquire(len(chunk))
+        # Not yet settled (a callback may have answered meanwhile). answered_at,
+        # not state: a condition on state would lead the planner to the state index.
+        InquiryRequest.objects.filter(id__in=ids, answered_at__isnull=True).update(
+            state=S.SENT, sent_at=now, attempts=F("attempts") + 1, provider=provider.name,
+            next_try_at=now + timedelta(seconds=settings.INQUIRY_RESEND_AFTER),
+        )
+        outgoing = [
+            OutgoingRequest(rid, kind, tuple(debtors[case_id]), number, BASIS)
+            for _, rid, case_id, kind, _, number in chunk
+        ]
+        try:
+            submitted = provider.submit(f"b-{uuid.uuid4().hex}", outgoing, callback_url, token if callback_url else None)
+        except ProviderError as e:
+            log.warning("inquiry %s: a batch of %d failed (%s): retried later", provider.name, len(chunk), e)
+            report.errors += len(chunk)
+            by_attempts = defaultdict(list)
+            for row in chunk:
+                by_attempts[row[4] + 1].append(row[0])
+            for attempts, group in by_attempts.items():
+                InquiryRequest.objects.filter(id__in=group, answered_at__isnull=True).update(
+                    state=S.QUEUED, next_try_at=now + backoff(attempts), last_error=f"发送失败：{e}"[:200]
+                )
+            if e.unreachable:
+                break  # the link is down: waiting out one timeout per batch would stall the pass
+            continue
+        report.sent += len(submitted.accepted)
+        report.duplicates += len(submitted.duplicates)
+    return report
+
+
+# ---------------------------------------------------------------------------
+# Answers
+
+
+@dataclass
+class AbsorbReport:
+    answered: int = 0  # requests answered now (found or none)
+    retried: int = 0  # `failed` answers: asked again after a backoff
+    repeated: int = 0  # duplicate or late answers to requests already settled: no change
+    unknown: int = 0  # answers to requests we never made (ignored)
+
+    def __iadd__(self, other):
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return self
+
+
+def inquiries_absorb(*, answers: Sequence[Answer], now: datetime, cursor: tuple[str, str] | None = None) -> AbsorbReport:
+    """Record answers. Idempotent: an answer to a request already answered (or
+    given up) changes nothing, so polling and callbacks may overlap, and a
+    page read twice after a crash is harmless. `cursor` (provider, position)
+    is saved in the same transaction."""
+    report = AbsorbReport()
+    with transaction.atomic():
+        rows = {
+            row[1]: _Row(*row)
+            for row in InquiryRequest.objects.select_for_update()
+            .filter(request_id__in=list({a.request_id for a in answers}))
+            .order_by("id")  # rows locked in one order, as the robot's updates take them
+            .values_list("id", "request_id", "state", "attempts", "court_id", "case_id", "inquiry_id", "kind")
+        } if answers else {}
+        parties = {
+            (case_id, code): party_id
+            for case_id, code, party_id in CaseParty.objects.filter(
+                case_id__in={r.case_id for r in rows.values()}, role="debtor"
+            ).values_list("case_id", "party__id_code", "party_id")
+        }
+        answered, retry, assets = defaultdict(list), defaultdict(list), []
+        for a in answers:
+            r = rows.get(a.request_id)
+            if r is None:
+                report.unknown += 1
+                continue
+            if r.state in (S.ANSWERED, S.FAILED):
+                report.repeated += 1
+                continue
+            reason = a.reason or "查询失败"
+            if a.status != "failed" and any((r.case_id, code) not in parties for code, _ in a.assets):
+                a = Answer(a.request_id, "failed", reason="答复中的被执行人不属于本案")
+                reason = a.reason
+            if a.status == "failed" or any(found.kind != r.kind for _, found in a.assets):
+                r.state = S.QUEUED
+                retry[(r.attempts, (a.institution + "：" if a.institution else "") + reason)].append(r.id)
+                report.retried += 1
+                continue
+            assets.extend(
+                (r.court_id, r.case_id, r.inquiry_id, "network", parties[(r.case_id, code)],
+                 found.kind, found.holder, found.value, found.detail)
+                for code, found in a.assets
+            )
+            r.state = S.ANSWERED
+            answered[a.status].append(r.id)
+            report.answered += 1
+        _insert(Asset, ("court_id", "case_id", "inquiry_id", "source", "debtor_id", "kind", "holder", "value", "detail"),
+                assets)
+        for status, ids in answered.items():
+            InquiryRequest.objects.filter(id__in=ids).update(state=S.ANSWERED, status=status, answered_at=now, last_error="")
+        for (attempts, reason), ids in retry.items():
+            InquiryRequest.objects.filter(id__in=ids, answered_at__isnull=True).update(
+                state=S.QUEUED, next_try_at=now + backoff(attempts), last_error=reason[:200]
+            )
+        if cursor is not None:
+            InquiryCursor.objects.update_or_create(provider=cursor[0], defaults={"cursor": cursor[1], "updated_at": now})
+    if report.repeated or report.unknown:
+        log.info("inquiry answers: %d duplicate or late (no change), %d for unknown requests", report.repeated, report.unknown)
+    return report
+
+
+def inquiries_poll(*, provider: InquiryProvider, now: datetime, page: int | None = None) -> AbsorbReport:
+    """Read every answer after our cursor, page by page, absorbing each page
+    with the cursor that follows it. A provider that restarted (a new epoch)
+    forgot what was pending: what we had sent it is queued to go again."""
+    page = page or settings.INQUIRY_POLL_PAGE
+    report = AbsorbReport()
+    cursor = InquiryCursor.objects.filter(provider=provider.name).values_list("cursor", flat=True).first() or ""
+    for _ in range(10_000):
+        try:
+            polled = provider.poll(cursor, page)
+        except ProviderError as e:
+            log.warning("inquiry %s: polling failed (%s): next pass", provider.name, e)
+            break
+        if not polled.answers and polled.cursor == cursor:
+            break  # nothing new
+        if polled.restarted:
+            n = InquiryRequest.objects.filter(state=S.SENT, provider=provider.name).update(state=S.QUEUED, next_try_at=now)
+            log.warning("inquiry %s restarted: %d requests sent before are queued again", provider.name, n)
+        report += inquiries_absorb(answers=polled.answers, now=now, cursor=(provider.name, polled.cursor))
+        if not polled.answers or polled.cursor == cursor:
+            break
+        cursor = polled.cursor
+    return report
+
+
+def inquiry_answers_receive(*, payload, now: datetime) -> AbsorbReport:
+    """Answers pushed by the network (callback): the same absorbing as polling."""
+    from zhixing.inquiry.providers import parse_answer
+
+    raw = payload.get("answers") if isinstance(payload, dict) else None
+    if not isinstance(raw, list):
+        raise ValueError("请求格式错误：缺少 answers")
+    return inquiries_absorb(answers=[a for a in map(parse_answer, raw) if a is not None], now=now)
+
+
+# ---------------------------------------------------------------------------
+# Giving up, finishing
+
+
+def inquiries_give_up(*, now: datetime, limit: int) -> int:
+    """Requests out of attempts (the last one failed, or went unanswered past
+    the resend time) fail for good: each becomes a task on the command
+    centre's queue (待办, idempotent by key) and the case gets one
+    `inquiry_failed` event per round. Nothing is dropped silently."""
+    with transaction.atomic():
+        spent = (
+            InquiryRequest.objects.select_for_update(of=("self",))
+            .filter(attempts__gte=settings.INQUIRY_MAX_ATTEMPTS)
+            .select_related("case", "court")
+            .order_by("id")
+        )
+        rows = list(spent.filter(state=S.QUEUED)[:limit])
+        if len(rows) < limit:  # sent for the last time, and no answer by its resend time
+            rows += list(spent.filter(state=S.SENT, next_try_at__lte=now)[:limit - len(rows)])
+        if not rows:
+            return 0
+        for r in rows:
+            if r.state == S.SENT:
+                r.last_error = "多次发送均未获答复"
+        InquiryRequest.objects.filter(id__in=[r.id for r in rows if r.state == S.QUEUED]).update(
+            state=S.FAILED, answered_at=now)
+        InquiryRequest.objects.filter(id__in=[r.id for r in rows if r.state == S.SENT]).update(
+            state=S.FAILED, answered_at=now, last_error="多次发送均未获答复")
+        courts = {r.court_id: r.court for r in rows}
+        calendars = {court_id: court_calendar(court) for court_id, court in courts.items()}
+        today = timezone.localdate(now)
+        specs = [
+            TaskSpec(
+                court_id=r.court_id, case_id=r.case_id, kind="inquiry_failed",
+                key=f"inquiry_failed:{r.case_id}:{r.kind}:{r.round}",
+                title=f"{r.case.case_number} 网络查控{ASSET_KINDS[r.kind]}查询失败，请人工查询",
+                detail=f"第{r.round}轮网络查控，{ASSET_KINDS[r.kind]}项发送{r.attempts}次仍未查得结果。最近错误：{r.last_error or '无'}",
+                due_on=calendars[r.court_id].add_working_days(today, FAILED_TASK_DAYS),
+                data={"request_id": r.request_id, "kind": r.kind, "round": r.round, "attempts": r.attempts},
+            )
+            for r in rows
+        ]
+        tasks = tasks_open(specs=specs, actor=None, now=now)
+        per_case = defaultdict(list)
+        for r, task in zip(rows, tasks):
+            per_case[(r.court_id, r.case_id, r.round)].append((r, task))
+        CaseEvent.objects.bulk_create(
+            CaseEvent(
+                court_id=court_id, case_id=case_id, at=now, kind="inquiry_failed", actor=None,
+                detail=f"网络查控（第{round_}轮）{'、'.join(ASSET_KINDS[r.kind] for r, _ in items)}查询多次失败，已转指挥中心人工处理",
+                data={"round": round_, "kinds": [r.kind for r, _ in items],
+                      "requests": [r.request_id for r, _ in items], "tasks": [t.id for _, t in items]},
+            )
+            for (court_id, case_id, round_), items in per_case.items()
+        )
+    log.warning("inquiry: %d requests failed for good, tasks opened", len(rows))
+    return len(rows)
+
+
+def inquiries_finish(*, now: datetime, limit: int, actor: Officer | None = None) -> list[Inquiry]:
+    """Finish every open inquiry whose requests are all answered or failed:
+    finished_at, the kinds that failed, and one `inquiry_finished` event."""
+    requests = InquiryRequest.objects.filter(inquiry=OuterRef("pk"))
+    with transaction.atomic():
+        ids = list(
+            Inquiry.objects.filter(finished_at__isnull=True)
+            .filter(Exists(requests))
+            .exclude(Exists(requests.filter(state__in=OPEN)))
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        done = list(Inquiry.objects.select_for_update().filter(id__in=ids, finished_at__isnull=True).order_by("id"))
+        ids = [i.id for i in done]
+        failed = defaultdict(list)
+        for inquiry_id, kind in InquiryRequest.objects.filter(inquiry_id__in=ids, state=S.FAILED).values_list(
+            "inquiry_id", "kind"
+        ):
+            failed[inquiry_id].append(kind)
+        found = defaultdict(list)
+        for inquiry_id, kind, value in Asset.objects.filter(inquiry_id__in=ids).values_list("inquiry_id", "kind", "value"):
+            found[inquiry_id].append((kind, value))
+        Inquiry.objects.filter(id__in=ids).update(finished_at=now)
+        partial = []
+        for i in done:
+            i.finished_at = now
+            i.failed_kinds = sorted(failed[i.id], key=list(ASSET_KINDS).index)
+            if i.failed_kinds:
+                partial.append(i)
+        Inquiry.objects.bulk_update(partial, ["failed_kinds"], batch_size=500)
+        CaseEvent.objects.bulk_create(
+            (
+                CaseEvent(
+                    court_id=i.court_id, case_id=i.case_id, at=now, kind="inquiry_finished", actor=actor,
+                    detail=summarise(found[i.id]) + (
+                        f"（{'、'.join(ASSET_KINDS[k] for k in i.failed_kinds)}未查得结果，已转人工）"
+                        if i.failed_kinds else ""
+                    ),
+                    data={"inquiry": i.id, "round": i.round, "assets": len(found[i.id]), "failed_kinds": i.failed_kinds},
+                )
+                for i in done
+            ),
+            batch_size=1000,
+        )
+    return done
+
+
+def summarise(assets: Sequence[Asset | tuple[str, int]]) -> str:
+    """网络查控反馈, in one line: counts and totals per kind (assets, or (kind, value) pairs)."""
+    if not assets:
+        return "网络查控反馈：未查得财产"
+    count, total = defaultdict(int), defaultdict(int)
+    for a in assets:
+        kind, value = a if isinstance(a, tuple) else (a.kind, a.value)
+        count[kind] += 1
+        total[kind] += value
+    parts = [f"{ASSET_KINDS[k]}{count[k]}项共{format_yuan(total[k])}元" for k in ASSET_KINDS if count[k]]
+    return "网络查控反馈：查得" + "，".join(parts)
+
+
+@dataclass
+class WorkReport:
+    sent: int = 0
+    duplicates: int = 0
+    answered: int = 0  # requests
+    retried: int = 0
+    repeated: int = 0
+    failed: int = 0  # requests failed for good
+    finished: list[Inquiry] = field(default_factory=list)
+
+
+def inquiries_work(*, provider: InquiryProvider, now: datetime, limit: int, actor: Officer | None = None) -> WorkReport:
+    """The robot's inquiry step. Poll first (answers that came in meanwhile,
+    and whether the network restarted), send what is due, poll again (a
+    network that answers at once has answered by now), then give up and
+    finish. Each call is its own short transaction."""
+    report = WorkReport()
+    provider = as_async(provider)
+    absorbed = inquiries_poll(provider=provider, now=now)
+    sent = inquiries_send(provider=provider, now=now, limit=limit * len(ALL_KINDS))
+    if sent.sent or sent.duplicates:
+        absorbed += inquiries_poll(provider=provider, now=now)
+    report.sent, report.duplicates = sent.sent, sent.duplicates
+    report.answered, report.retried, report.repeated = absorbed.answered, absorbed.retried, absorbed.repeated
+    report.failed = inquiries_give_up(now=now, limit=limit * len(ALL_KINDS))
+    report.finished = inquiries_finish(now=now, limit=limit, actor=actor)
+    return report
 
 
 def inquiries_collect(
     *, inquiries: Sequence[Inquiry], provider: InquiryProvider, now: datetime, actor: Officer | None = None
 ) -> list[Inquiry]:
-    """Ask the provider about every debtor of these open inquiries; record the
-    answers. Inquiries with any debtor unanswered stay open for the next pass."""
-    if not inquiries:
-        return []
-    case_ids = [i.case_id for i in inquiries]
-    debtors = defaultdict(list)
-    for cp in CaseParty.objects.filter(case_id__in=case_ids, role="debtor").select_related("party"):
-        debtors[cp.case_id].append(cp.party)
-    refs = {p.id_code: DebtorRef(p.id_code, p.name, p.kind) for ps in debtors.values() for p in ps}
-    kinds = tuple(sorted({k for i in inquiries for k in i.kinds}))
-    answers = provider.inquire(list(refs.values()), kinds)
-    done, assets, events = [], [], []
-    for inq in inquiries:
-        parties = debtors[inq.case_id]
-        if any(answers.get(p.id_code) is None for p in parties):
-            continue
-        found = [
-            Asset(
-                court_id=inq.court_id, case_id=inq.case_id, inquiry=inq, debtor=p,
-                kind=a.kind, holder=a.holder, value=a.value, detail=a.detail,
-            )
-            for p in parties
-            for a in answers[p.id_code]
-            if a.kind in inq.kinds
-        ]
-        assets.extend(found)
-        inq.finished_at = now
-        done.append(inq)
-        events.append(
-            CaseEvent(
-                court_id=inq.court_id, case_id=inq.case_id, at=now, kind="inquiry_finished", actor=actor,
-                detail=summarise(found), data={"inquiry": inq.id, "assets": len(found)},
-            )
-        )
-    with transaction.atomic():
-        Asset.objects.bulk_create(assets, batch_size=1000)
-        Inquiry.objects.bulk_update(done, ["finished_at"], batch_size=500)
-        CaseEvent.objects.bulk_create(events, batch_size=1000)
-    return done
-
-
-def summarise(assets: Sequence[Asset]) -> str:
-    """网络查控反馈, in one line: counts and totals per kind."""
-    if not assets:
-        return "网络查控反馈：未查得财产"
-    count, total = defaultdict(int), defaultdict(int)
-    for a in assets:
-        count[a.kind] += 1
-        total[a.kind] += a.value
-    parts = [f"{ASSET_KINDS[k]}{count[k]}项共{format_yuan(total[k])}元" for k in ASSET_KINDS if count[k]]
-    return "网络查控反馈：查得" + "，".join(parts)
+    """The robot's inquiry step, returning those of `inquiries` that finished
+    (kept for callers of the synchronous days)."""
+    ids = {i.id for i in inquiries}
+    done = inquiries_work(provider=provider, now=now, limit=max(len(ids), 2000), actor=actor).finished
+    return [i for i in done if i.id in ids]
 
 
 def inquiries_rerun(
     *, cases: Sequence[EnforcementCase], provider: InquiryProvider, now: datetime, actor: Officer | None = None
 ) -> list[Inquiry]:
-    """A further network inquiry on cases already at a team (no change of state)."""
+    """A further network inquiry on cases already at a team (no change of
+    state). Returns those of its inquiries that finished at once."""
     with transaction.atomic():
         CaseEvent.objects.bulk_create(
             CaseEvent(court_id=c.court_id, case=c, at=now, kind="inquiry_started", actor=actor,
@@ -90,4 +517,14 @@ def inquiries_rerun(
             for c in cases
         )
         started = inquiries_start(cases=cases, provider=provider, now=now)
-        return inquiries_collect(inquiries=started, provider=provider, now=now, actor=actor)
+    ids = {i.id for i in started}
+    done = inquiries_work(provider=provider, now=now, limit=max(len(cases), 2000), actor=actor).finished
+    return [i for i in done if i.id in ids]
+
+
+def requests_pending() -> dict:
+    """What the robot still waits for: requests in flight, and the next time one is due."""
+    sent = InquiryRequest.objects.filter(state=S.SENT).exists()
+    next_due = InquiryRequest.objects.filter(state=S.QUEUED).order_by("next_try_at").values_list(
+        "next_try_at", flat=True).first()
+    return {"sent": sent, "next_due": next_due}

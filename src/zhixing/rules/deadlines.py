@@ -26,6 +26,10 @@ __all__ = [
     "ANCHORS",
     "APPLICATION_PERIOD_YEARS",
     "DEFAULT_MILESTONES",
+    "EXTENSION_MONTHS",
+    "EXTENSION_WINDOW_DAYS",
+    "LEAD_CHECK_DAYS",
+    "LEAD_CHECK_URGENT_DAYS",
     "LITIGATION_TITLE_KINDS",
     "MilestoneDue",
     "MilestoneRule",
@@ -35,9 +39,12 @@ __all__ = [
     "UNITS",
     "add_months",
     "check_application_period",
+    "days_left",
     "due_date",
     "excluded_days",
+    "extension_may_request",
     "is_litigation_title",
+    "lead_check_due",
     "milestones_due",
     "time_limit_due",
     "time_limit_months",
@@ -258,6 +265,7 @@ def time_limit_due(
     excluded: Iterable[tuple[date, date | None]] = (),
     overrides: Mapping[str, int] | None = None,
     today: date | None = None,
+    extension_months: int = 0,
 ) -> date:
     """The last day of the time limit, extended by the excluded periods.
 
@@ -269,9 +277,10 @@ def time_limit_due(
     added to the unrolled date, not to a date already moved.
 
     An open period counts to `today`: the answer is the last day the limit
-    would have if the period ended today.
+    would have if the period ended today. `extension_months` are the months an
+    approved extension adds (审限规定第五条; see extension_may_request).
     """
-    months = time_limit_months(title_kind, overrides)
+    months = time_limit_months(title_kind, overrides) + extension_months
     days = excluded_days(filed_on=filed_on, excluded=excluded, today=today)
     return calendar.next_working_day(add_months(filed_on, months) + timedelta(days=days))
 
@@ -305,3 +314,86 @@ def check_application_period(
     return Decision.allow(
         Reason(f"申请执行未超过二年期间（期间于{chinese_date(expires_on)}届满）", basis)
     )
+
+
+# ---------------------------------------------------------------- leads
+
+# 财产调查规定第二条: "财产线索明确、具体的，人民法院应当在七日内调查核实；情况紧急的，
+# 应当在三日内调查核实。" Plain 日, not 工作日: calendar days, and a last day on
+# a holiday moves to the next working day (民事诉讼法第八十五条).
+LEAD_CHECK_DAYS = 7
+LEAD_CHECK_URGENT_DAYS = 3
+_LEAD_BASIS = "财产调查规定第二条"
+
+
+def lead_check_due(*, reported_on: date, urgent: bool, calendar: WorkingCalendar) -> MilestoneDue:
+    """When a creditor's concrete asset lead must have been checked (rules.md §3)."""
+    days = LEAD_CHECK_URGENT_DAYS if urgent else LEAD_CHECK_DAYS
+    label = f"核查财产线索（{'情况紧急，' if urgent else ''}{days}日内）"
+    return MilestoneDue("lead_check", label, due_date(reported_on, days, "days", calendar), _LEAD_BASIS)
+
+
+# ---------------------------------------------------------------- extension
+
+# 审限规定(2000)第五条: 有特殊情况须延长的，经本院院长批准，可以适当延长，但最长不得
+# 超过三个月; 2006年执行期限规定第一条: 申请延长执行期限的，应当在期限届满前5日内提出.
+EXTENSION_MONTHS = 3
+EXTENSION_WINDOW_DAYS = 5
+_EXTENSION_RULE_BASIS = "审限规定第五条；2006年执行期限规定第一条"
+
+
+def extension_may_request(
+    *, limit_due_on: date | None, today: date, granted: int = 0, pending: bool = False
+) -> Decision:
+    """Whether the handler may ask today to extend the time limit by three months.
+
+    `limit_due_on` is the limit's last day as it stands (excluded periods
+    counted), None while a period pauses it; `granted` counts extensions
+    already approved, `pending` says one awaits the decision. The window is
+    the last five days: from `limit_due_on` − 5 days to `limit_due_on` itself.
+    """
+    basis = _EXTENSION_RULE_BASIS
+    if pending:
+        return Decision.refuse(Reason("已有待审批的延长审限申请，请等待审批结果", basis))
+    if granted:
+        return Decision.refuse(
+            Reason(f"审限已经批准延长，延长最长不得超过{EXTENSION_MONTHS}个月", basis)
+        )
+    if limit_due_on is None:
+        return Decision.refuse(Reason("扣除审限期间尚未结束，审限暂停计算，无需申请延长", basis))
+    if today > limit_due_on:
+        return Decision.refuse(
+            Reason(f"审限已于{chinese_date(limit_due_on)}届满，不能再申请延长", basis)
+        )
+    opens = limit_due_on - timedelta(days=EXTENSION_WINDOW_DAYS)
+    if today < opens:
+        return Decision.refuse(
+            Reason(
+                f"应在审限届满前{EXTENSION_WINDOW_DAYS}日内申请延长：审限于{chinese_date(limit_due_on)}"
+                f"届满，自{chinese_date(opens)}起可以申请",
+                basis,
+            )
+        )
+    return Decision.allow(
+        Reason(
+            f"审限于{chinese_date(limit_due_on)}届满，剩余{(limit_due_on - today).days}天，"
+            f"可申请延长{EXTENSION_MONTHS}个月，报院长（执行局长）批准",
+            basis,
+        )
+    )
+
+
+def days_left(*, due_on: date, today: date, unit: str, calendar: WorkingCalendar) -> int:
+    """Days from `today` to `due_on` as the period is counted: working days for a
+    "工作日" period, calendar days otherwise; negative when overdue."""
+    if unit != "working_days":
+        return (due_on - today).days
+    if due_on == today:
+        return 0
+    lo, hi, sign = (today, due_on, 1) if due_on > today else (due_on, today, -1)
+    d, n = lo, 0
+    while d < hi:
+        d += timedelta(days=1)
+        if calendar.is_working_day(d):
+            n += 1
+    return sign * n

@@ -98,6 +98,13 @@ class Board:
     overdue_rows: list[OverdueRow] = field(default_factory=list)
     recent: list[EnforcementCase] = field(default_factory=list)
     missing_years: list[int] = field(default_factory=list)
+    # tasks.selectors.DueWarnings (capped): due within 3 days, overdue tasks; and
+    # the director's queue of extension requests (延长审限待审批).
+    warnings: object = None
+    extensions: list = field(default_factory=list)
+    # 查控失败待人工处理: open inquiry_failed tasks (count on the tiles, rows below).
+    inquiry_failed: int = 0
+    inquiry_failed_rows: list = field(default_factory=list)
 
     @property
     def triaged_today_total(self) -> int:
@@ -108,6 +115,13 @@ def _overdue_milestones(court: Court, today: date) -> QuerySet:
     return Milestone.objects.filter(court=court, done_on__isnull=True, due_on__lt=today).exclude(
         case__state="closed"
     )
+
+
+def _inquiry_failed_tasks(court: Court) -> QuerySet:
+    """Network inquiries the robot gave up on: open tasks for a person (inquiry/services.py)."""
+    from zhixing.tasks.models import Task
+
+    return Task.objects.filter(court=court, kind="inquiry_failed", done_at__isnull=True).order_by("due_on", "id")
 
 
 def board_for(*, court: Court, today: date, tiles_only: bool = False) -> Board:
@@ -137,8 +151,10 @@ def board_for(*, court: Court, today: date, tiles_only: bool = False) -> Board:
         triaged_today=[TeamCount(t.kind, t.name, per_team.get(t.kind, 0)) for t in teams],
         overdue=_overdue_milestones(court, today).count(),
     )
+    board.inquiry_failed = _inquiry_failed_tasks(court).count()
     if tiles_only:
         return board
+    board.inquiry_failed_rows = list(_inquiry_failed_tasks(court).select_related("case")[:BOARD_LIST_SIZE])
     rows = (
         _overdue_milestones(court, today)
         .select_related("case", "case__handler")
@@ -165,7 +181,18 @@ def board_for(*, court: Court, today: date, tiles_only: bool = False) -> Board:
         case.parties_line = parties_line(case)
         case.amount_yuan = format_yuan(case.amount_claimed)
     board.missing_years = court_calendar(court).missing_years(today, add_months(today, 12))
+    board.warnings, board.extensions = _board_warnings(court, today)
     return board
+
+
+def _board_warnings(court: Court, today: date):
+    """Field inquiries and lead checks (查控失败 has its own block), and every
+    milestone due within 3 days; overdue milestones are the block above."""
+    from zhixing.tasks.selectors import due_warnings, extensions_pending
+
+    rows = due_warnings(court=court, today=today, task_kinds=("field_inquiry", "lead_check"))
+    rows = rows.narrowed(lambda r: r.is_task or r.days >= 0).capped(BOARD_LIST_SIZE)
+    return rows, extensions_pending(court=court)
 
 
 # ---------------------------------------------------------------- workbench
@@ -192,6 +219,8 @@ class Workbench:
     show_handler: bool
     page: Page
     rows: list[WorkbenchRow]
+    roster: object = None  # centre.selectors.Roster: the team's members, loads, who is away
+    warnings: object = None  # tasks.selectors.DueWarnings (capped): overdue, due within 3 days
 
 
 def _workbench_scope(
@@ -259,7 +288,23 @@ def workbench_for(
         show_handler=scope != "mine",
         page=page,
         rows=rows,
+        roster=_team_roster(team, today) if team is not None and scope == "team" else None,
+        warnings=_bench_warnings(officer, scope, team, today),
     )
+
+
+def _bench_warnings(officer: Officer, scope: str, team: Team | None, today: date):
+    from zhixing.tasks.selectors import due_warnings
+
+    return due_warnings(
+        court=officer.court, today=today, handler=officer if scope == "mine" else None, team=team
+    ).capped(BOARD_LIST_SIZE)
+
+
+def _team_roster(team: Team, today: date):
+    from zhixing.centre.selectors import team_roster  # centre reads cases; keep web's imports one-way
+
+    return team_roster(team=team, today=today)
 
 
 # ---------------------------------------------------------------- case list

@@ -14,4 +14,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/chart/<str:name>.svg", views.dashboard_chart, name="dashboard_chart"),
     path("", include("zhixing.intake.urls")),
+    path("", include("zhixing.tasks.urls")),
+    path("", include("zhixing.centre.handoff_urls")),
+    path("", include("zhixing.centre.urls")),
 ]
