@@ -72,6 +72,37 @@ def test_terminate_round_once_every_condition_holds(court, centre, handler):
     assert (case.state, case.closing_mode) == ("closed", "terminated_round")
 
 
+def test_terminate_round_waits_for_every_lead_to_be_checked(court, centre, handler):
+    from zhixing.tasks.inquiries import lead_check, lead_report
+
+    case = dispatched(court, centre, nothing_usable)
+    for step in ("notice_sent", "restriction_ordered"):
+        cases_record_step(cases=[case], step=step, actor=handler, now=at(2026, 1, 10))
+    lead = lead_report(case=case, kind="vehicle", description="被执行人名下疑有货车一辆",
+                       actor=handler, now=at(2026, 3, 20), reported_by_text="申请执行人")
+    inquiries_rerun(cases=[case], provider=SimulatedProvider(), now=at(2026, 4, 1))
+    with pytest.raises(TransitionRefused, match="尚有1条财产线索未核查"):
+        cases_close(cases=[case], mode="terminated_round", actor=handler, now=at(2026, 4, 8))
+    lead_check(lead=lead, result="经车管所查询，无登记车辆", actor=handler, now=at(2026, 3, 25))
+    cases_close(cases=[case], mode="terminated_round", actor=handler, now=at(2026, 4, 8))
+    assert EnforcementCase.objects.get(pk=case.pk).state == "closed"
+
+
+def test_property_an_officer_found_in_person_bars_terminate_round(court, centre, handler):
+    from zhixing.tasks.inquiries import FoundInput, field_inquiries_order, field_inquiry_record
+
+    case = dispatched(court, centre, nothing_usable)
+    for step in ("notice_sent", "restriction_ordered"):
+        cases_record_step(cases=[case], step=step, actor=handler, now=at(2026, 1, 10))
+    (task,) = field_inquiries_order(cases=[case], officer=handler, place="被执行人住所地",
+                                    actor=centre, now=at(2026, 3, 20), days=5)
+    field_inquiry_record(task=task, found=[FoundInput("vehicle", "被执行人住所", "30000.00", "轿车一辆")],
+                         result="发现轿车一辆", actor=handler, now=at(2026, 3, 24))
+    inquiries_rerun(cases=[case], provider=SimulatedProvider(), now=at(2026, 4, 1))
+    with pytest.raises(TransitionRefused, match="已发现1项可供执行的财产"):
+        cases_close(cases=[case], mode="terminated_round", actor=handler, now=at(2026, 4, 8))
+
+
 def test_a_step_recorded_twice_is_recorded_once(court, centre, handler):
     case = dispatched(court, centre, nothing_usable)
     assert cases_record_step(cases=[case], step="notice_sent", actor=handler, now=at(2026, 1, 8)) == 1

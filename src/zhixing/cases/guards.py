@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from zhixing.cases.models import CaseEvent, EnforcementCase, Milestone
@@ -38,6 +38,7 @@ def _performed(case: EnforcementCase, recovered: int) -> Decision:
 
 def _terminate_round(cases, today, recovered) -> dict[int, Decision]:
     from zhixing.inquiry.models import Asset, Inquiry
+    from zhixing.tasks.models import Lead
 
     ids = [c.id for c in cases]
     done = defaultdict(set)
@@ -64,13 +65,21 @@ def _terminate_round(cases, today, recovered) -> dict[int, Decision]:
     cash = {}
     # Only the latest inquiry's assets: each re-inquiry finds the same accounts
     # again, and summing every inquiry would count them twice.
-    assets = Asset.objects.filter(inquiry_id__in=list(latest.values()))
+    # Plus what a person found (a field inquiry, a creditor's lead): found once.
+    assets = Asset.objects.filter(
+        Q(inquiry_id__in=list(latest.values())) | Q(case_id__in=ids, inquiry__isnull=True)
+    )
     for row in assets.values("case_id", "kind").annotate(total=Sum("value")):
         if row["kind"] in CASH_KINDS:
             cash[row["case_id"]] = cash.get(row["case_id"], 0) + row["total"]
         elif row["kind"] not in UNUSABLE_KINDS:
             # Property found counts as usable until a disposal shows otherwise.
             usable[row["case_id"]] += 1
+    # 终本规定第一条第三项: every lead the creditor gave has been checked.
+    unchecked = dict(
+        Lead.objects.filter(case_id__in=ids, checked_on__isnull=True)
+        .values("case_id").annotate(n=Count("id")).values_list("case_id", "n")
+    )
     result = {}
     for c in cases:
         unpaid = c.amount_claimed - recovered.get(c.id, 0)
@@ -84,7 +93,7 @@ def _terminate_round(cases, today, recovered) -> dict[int, Decision]:
             inquired_kinds=frozenset(kinds[c.id]),
             last_inquiry_on=last_inquiry.get(c.id),
             usable_assets=usable[c.id] + (0 if negligible_balance(cash_left, c.amount_claimed) else 1 if cash_left else 0),
-            leads_unchecked=0,
+            leads_unchecked=unchecked.get(c.id, 0),
             unpaid=unpaid,
         )
         result[c.id] = check_terminate_round(facts)
