@@ -33,10 +33,14 @@ def test_a_new_year_starts_again_at_one(court, centre):
 def test_a_failed_filing_gives_its_numbers_back(court, centre, now, monkeypatch):
     import zhixing.cases.services as services
 
-    def boom(*a, **k):
-        raise RuntimeError("disk full")
+    values_insert = services._values_insert
 
-    monkeypatch.setattr(services.Milestone.objects, "bulk_create", boom)
+    def boom(model, *a, **k):  # the last insert of the filing fails
+        if model is services.Milestone:
+            raise RuntimeError("disk full")
+        return values_insert(model, *a, **k)
+
+    monkeypatch.setattr(services, "_values_insert", boom)
     with pytest.raises(RuntimeError):
         cases_file(court=court, actor=centre, applications=[app(), app()], now=now)
     assert EnforcementCase.objects.count() == 0
