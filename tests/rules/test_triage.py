@@ -221,3 +221,21 @@ def with_rule(index, **changes):
 )
 def test_validation_names_each_problem_in_chinese(rules, errors):
     assert validate_rules(rules) == errors
+
+
+def test_a_batch_decides_each_case_as_one_by_one_would():
+    from zhixing.rules.triage import DEFAULT_RULES, triage, triage_batch
+
+    base = {
+        "case_type": "执", "amount_claimed": 5_000_00, "amount_due": 5_050_00, "cash_found": 0,
+        "property_found": 0, "property_count": 0, "debtor_count": 1, "open_cases_max": 1,
+    }
+    many = {
+        1: base,
+        2: {**base, "cash_found": 9_000_00},
+        3: {**base, "property_found": 500_000_00, "property_count": 1},
+        4: {**base, "case_type": "执异"},
+    }
+    decided = triage_batch(DEFAULT_RULES, many)
+    assert {k: d.team for k, d in decided.items()} == {k: triage(DEFAULT_RULES, f).team for k, f in many.items()}
+    assert len({d.team for d in decided.values()}) == 4

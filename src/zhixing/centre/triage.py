@@ -23,7 +23,7 @@ from zhixing.rules import Decision, Reason
 from zhixing.rules.assets import CASH_KINDS, PROPERTY_KINDS
 from zhixing.rules.fees import enforcement_fee
 from zhixing.rules.states import STATES
-from zhixing.rules.triage import DEFAULT_RULES, TEAM_LABELS, triage
+from zhixing.rules.triage import DEFAULT_RULES, TEAM_LABELS, triage_batch
 
 
 def active_ruleset(court: Court) -> TriageRuleSet:
@@ -98,8 +98,9 @@ def cases_triage(*, court: Court, now: datetime, limit: int) -> list[Enforcement
         facts = triage_facts(cases)
         teams = {t.kind: t for t in Team.objects.filter(court=court)}
         events = {}
+        decisions = triage_batch(ruleset.rules, facts)
         for c in cases:
-            decision = triage(ruleset.rules, facts[c.id])
+            decision = decisions[c.id]
             c.triage_rule, c.triage_reason, c.triage_facts = decision.rule_id, decision.reason, decision.facts
             c.triage_ruleset = ruleset
             events[c.id] = EventSpec(

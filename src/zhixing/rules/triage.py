@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from zhixing.rules import RuleError
 from zhixing.rules.money import format_yuan
@@ -35,8 +35,11 @@ __all__ = [
     "TEAM_LABELS",
     "TriageDecision",
     "triage",
+    "triage_batch",
     "validate_rules",
 ]
+
+K = TypeVar("K")
 
 TEAM_KINDS = ("one_shot", "simple", "disposal", "implementation", "library", "adjudication")
 TEAM_LABELS: dict[str, str] = {
@@ -136,9 +139,23 @@ class TriageDecision:
 
 def triage(rules: list[dict], facts: Mapping[str, object]) -> TriageDecision:
     """The team for a case: the first rule whose condition holds."""
+    _check(rules)
+    return _decide(rules, facts)
+
+
+def triage_batch(rules: list[dict], facts: Mapping[K, Mapping[str, object]]) -> dict[K, TriageDecision]:
+    """The team for each of many cases (keyed as given); the rule set is checked once."""
+    _check(rules)
+    return {key: _decide(rules, f) for key, f in facts.items()}
+
+
+def _check(rules: list[dict]) -> None:
     errors = validate_rules(rules)
     if errors:
         raise RuleError("分流规则有误：" + "；".join(errors))
+
+
+def _decide(rules: list[dict], facts: Mapping[str, object]) -> TriageDecision:
     read: dict[str, object] = {}
     for rule in rules:
         for name in _mentioned(rule["when"]):
