@@ -29,7 +29,6 @@ import random
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -218,16 +217,59 @@ class StepClock:
         return timed
 
 
+class _SimProcess:
+    """`zhixing inquiry-sim` at zero latency as a child process: the network
+    is another machine, so its JSON and bookkeeping must not take the
+    robot's interpreter lock (in a thread: inquiry 17.3 s instead of 14.5 s at 20,000)."""
+
+    def __init__(self):
+        import socket
+        import subprocess
+        import urllib.request
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "zhixing.cli", "inquiry-sim", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with opener.open(self.url + "/health", timeout=1) as response:
+                    response.read()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.shutdown()
+                    raise RuntimeError("网络查控模拟服务未能启动") from None
+                time.sleep(0.05)
+
+    def shutdown(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except Exception:
+                self.process.kill()
+                self.process.wait()
+
+    def server_close(self):
+        pass
+
+
 def _start_simulator():
-    """The inquiry simulator at zero latency, in a thread; the provider for it."""
+    """The inquiry simulator at zero latency, in its own process; the provider for it."""
+    from django.conf import settings
+
     from zhixing.inquiry import http
 
-    if hasattr(http, "serve_in_thread"):
-        server = http.serve_in_thread()
-    else:
-        server = http.serve("127.0.0.1", 0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, http.HttpProvider(server.url)
+    server = _SimProcess()
+    return server, http.HttpProvider(server.url, timeout=settings.INQUIRY_TIMEOUT,
+                                     batch_size=settings.INQUIRY_BATCH_SIZE)
 
 
 # ---------------------------------------------------------------- the limit

@@ -178,8 +178,8 @@ ROBOT_KICK = env_bool("ROBOT_KICK", False)
 INQUIRY_URL = os.environ.get("INQUIRY_URL") or None
 # The network inquiry's robot (inquiry/services.py; docs/inquiry-protocol.md).
 INQUIRY_TIMEOUT = float(os.environ.get("INQUIRY_TIMEOUT") or 10)  # seconds per HTTP call
-INQUIRY_BATCH_SIZE = int(os.environ.get("INQUIRY_BATCH_SIZE") or 500)  # requests per POST
-INQUIRY_POLL_PAGE = 2000  # answers per GET
+INQUIRY_BATCH_SIZE = int(os.environ.get("INQUIRY_BATCH_SIZE") or 2000)  # requests per POST
+INQUIRY_POLL_PAGE = 10000  # answers per GET
 INQUIRY_RATE_LIMIT = float(os.environ.get("INQUIRY_RATE_LIMIT") or 2000)  # requests/second per provider (or a dict)
 INQUIRY_MAX_ATTEMPTS = int(os.environ.get("INQUIRY_MAX_ATTEMPTS") or 6)  # then: failed for good, a task
 INQUIRY_RETRY_BASE = float(os.environ.get("INQUIRY_RETRY_BASE") or 30)  # seconds; doubles per attempt

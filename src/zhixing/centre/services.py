@@ -56,9 +56,10 @@ def robot_pass(*, now: datetime, provider: InquiryProvider | None = None, limit:
     provider = provider or default_provider()
     report = PassReport()
     courts = list(Court.objects.all())
+    fresh = []  # new requests, written as sent: inquiries_work posts them right away
     for court in courts:
-        report.inquired += len(cases_inquire_new(court=court, now=now, provider=provider, limit=limit))
-    work = inquiries_work(provider=provider, now=now, limit=limit)
+        report.inquired += len(cases_inquire_new(court=court, now=now, provider=provider, limit=limit, sending=fresh))
+    work = inquiries_work(provider=provider, now=now, limit=limit, fresh=fresh)
     report.answered = len(work.finished)
     report.sent, report.failed, report.repeated = work.sent, work.failed, work.repeated
     for court in courts:
@@ -67,10 +68,14 @@ def robot_pass(*, now: datetime, provider: InquiryProvider | None = None, limit:
     return report
 
 
-def cases_inquire_new(*, court: Court, now: datetime, provider: InquiryProvider, limit: int) -> list[EnforcementCase]:
+def cases_inquire_new(
+    *, court: Court, now: datetime, provider: InquiryProvider, limit: int, sending: list | None = None
+) -> list[EnforcementCase]:
     """首次网络查控: every newly filed case, all eight asset kinds. The state,
     the event, the inquiry and its requests are written together: a crash
-    leaves the case either filed or inquiring with its requests queued."""
+    leaves the case either filed or inquiring with its requests queued (or,
+    with `sending`, marked sent and listed there for inquiries_send(fresh=…);
+    see inquiries_start)."""
     with transaction.atomic():
         cases = list(EnforcementCase.objects.filter(court=court, state="filed").order_by("id")[:limit])
         if not cases:
@@ -82,7 +87,7 @@ def cases_inquire_new(*, court: Court, now: datetime, provider: InquiryProvider,
                                     {"kinds": list(ALL_KINDS), "basis": BASIS})
                     for c in cases},
         )
-        inquiries_start(cases=cases, provider=provider, now=now)
+        inquiries_start(cases=cases, provider=provider, now=now, sending=sending)
         Milestone.objects.filter(case__in=cases, kind="first_inquiry", done_on__isnull=True).update(
             done_on=timezone.localdate(now)
         )

@@ -212,6 +212,7 @@ class HttpProvider:
     timeout is not asked twice."""
 
     name = "http"
+    concurrent = True  # submit and poll may run in two threads (no state kept between calls)
 
     def __init__(self, base_url: str, timeout: float = 10.0, batch_size: int = 500):
         if batch_size < 1:
