@@ -19,6 +19,10 @@ class Court(models.Model):
     # The court's own weights of open cases by stage, over rules/workload.py's
     # defaults: {"working": 5, ...} (stage -> weight).
     workload_weights = models.JSONField("办案负荷权重", default=dict, blank=True)
+    # Case-account settings over rules/payouts.py's defaults: approval tiers,
+    # days to pay out and to claim, the fee base, the custody account's own
+    # number and bank (see funds/settings.py).
+    funds_settings = models.JSONField("案款设置", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "法院"
@@ -59,6 +63,7 @@ class Officer(models.Model):
         CLERK = "clerk", "书记员"
         FINANCE = "finance", "财务"
         DIRECTOR = "director", "执行局长"
+        VICE_PRESIDENT = "vice_president", "分管副院长"
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer")
     court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="officers")

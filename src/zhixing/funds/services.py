@@ -8,6 +8,7 @@ from django.db import transaction
 
 from zhixing.cases.models import CaseEvent, EnforcementCase
 from zhixing.courts.models import Officer
+from zhixing.funds.ledger import Posting, ledger_post
 from zhixing.funds.models import LedgerEntry
 from zhixing.rules.money import format_yuan
 
@@ -44,18 +45,19 @@ def funds_receive(*, receipts: Sequence[Receipt], actor: Officer | None, now: da
             )
             for r in todo
         )
-        LedgerEntry.objects.bulk_create(
-            LedgerEntry(
-                court_id=r.case.court_id,
-                case=r.case,
-                event=e,
-                kind=LedgerEntry.Kind.DIRECT if r.direct else LedgerEntry.Kind.RECEIPT,
-                debit=LedgerEntry.Account.CREDITOR if r.direct else LedgerEntry.Account.CASE,
-                credit=LedgerEntry.Account.DEBTOR,
-                amount=r.amount,
-                posted_at=now,
-                reference=r.reference,
-            )
-            for r, e in zip(todo, events)
+        ledger_post(
+            court_id=todo[0].case.court_id if todo else 0,
+            postings=[
+                Posting(
+                    kind=LedgerEntry.Kind.DIRECT if r.direct else LedgerEntry.Kind.RECEIPT,
+                    amount=r.amount,
+                    value_on=now.date(),
+                    case_id=r.case.id,
+                    reference=r.reference,
+                    event=e,
+                )
+                for r, e in zip(todo, events)
+            ],
+            now=now,
         )
     return len(todo)
