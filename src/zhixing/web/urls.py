@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("zhixing.tasks.urls")),
     path("", include("zhixing.centre.handoff_urls")),
     path("", include("zhixing.centre.urls")),
+    path("", include("zhixing.funds.urls")),
 ]

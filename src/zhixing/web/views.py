@@ -84,9 +84,12 @@ def case_list(request):
 @require_GET
 @officer_required
 def case_detail(request, case_id: int):
+    from zhixing.funds.case_panel import funds_case_context
+
     dossier = dossier_for(officer=request.officer, case_id=case_id, today=timezone.localdate())
+    funds = funds_case_context(case=dossier.case, officer=request.officer, request=request)
     return render(
-        request, "web/case_detail.html", {"nav": "cases", "d": dossier, "case": dossier.case}
+        request, "web/case_detail.html", {"nav": "cases", "d": dossier, "case": dossier.case, **funds}
     )
 
 
