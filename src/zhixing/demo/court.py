@@ -19,6 +19,7 @@ DEMO_OFFICERS = [
     ("centre2", "周婷", "centre", None),
     ("director", "刘建国", "director", None),
     ("finance", "孙丽", "finance", None),
+    ("vice", "马卫东", "vice_president", None),
     ("one_shot1", "张伟", "handler", "one_shot"),
     ("one_shot2", "李娜", "handler", "one_shot"),
     ("one_shot3", "赵磊", "assistant", "one_shot"),
@@ -65,7 +66,14 @@ def demo_court_create(*, password: str = DEMO_PASSWORD) -> Court:
     User = get_user_model()
     with transaction.atomic():
         court, _ = Court.objects.get_or_create(
-            code="鄂0105", defaults={"name": "武汉市汉阳区人民法院", "account_prefix": "4201050"}
+            code="鄂0105", defaults={
+                "name": "武汉市汉阳区人民法院",
+                "account_prefix": "4201050",
+                "funds_settings": {
+                    "custody_account": "3202004509100123456",
+                    "custody_bank": "中国工商银行武汉汉阳支行",
+                },
+            }
         )
         teams = {}
         for kind, label in TEAM_LABELS.items():
