@@ -8,6 +8,7 @@
     zhixing inquiry-sim [--port 8765 …] the simulated inquiry network as an HTTP server (options: --help)
     zhixing bench pipeline [--cases N]  throughput from filing to dispatch, beside the raw insert rate
     zhixing digest [--date YYYY-MM-DD]  store and send every officer's daily digest (once a day)
+    zhixing reconcile [--on YYYY-MM-DD] the day's bank statement against the ledger (exit 1: not balanced)
     zhixing manage ARGS…                any Django management command
 """
 
@@ -258,6 +259,28 @@ def cmd_digest(args) -> int:
     return 0
 
 
+def cmd_reconcile(args) -> int:
+    _django()
+    from django.utils import timezone
+
+    from zhixing.courts.models import Court
+    from zhixing.funds.reconcile import reconcile, summary_lines
+
+    on = args.on or timezone.localdate()
+    courts = Court.objects.order_by("id")
+    if args.court:
+        courts = courts.filter(code=args.court)
+    if not courts.exists():
+        print(f"没有代码为“{args.court}”的法院" if args.court else "尚无法院", file=sys.stderr)
+        return 1
+    balanced = True
+    for court in courts:
+        rec = reconcile(court=court, on=on)
+        print("\n".join(summary_lines(rec)))
+        balanced = balanced and rec.balanced
+    return 0 if balanced else 1
+
+
 def _day(text: str):
     from datetime import date
 
@@ -303,6 +326,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("digest", help="生成并发送每日提醒（每人每天一份）")
     p.add_argument("--date", type=_day, default=None, help="日期（默认今天）")
     p.set_defaults(func=cmd_digest)
+    p = sub.add_parser("reconcile", help="银行对账：当日银行流水与案款账务逐笔核对")
+    p.add_argument("--on", type=_day, default=None, help="对账日期（默认今天）")
+    p.add_argument("--court", default="", help="法院代码（默认全部法院）")
+    p.set_defaults(func=cmd_reconcile)
     p = sub.add_parser("manage", help="Django 管理命令")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)

@@ -98,3 +98,20 @@ def daily_digest():
     sent = digests_send(today=today)
     log.info("每日提醒：%s生成%d份", today.isoformat(), len(sent))
     return sent
+
+
+# 银行对账 for yesterday at 7:45 Asia/Shanghai (23:45 UTC), after the night's
+# statements. Nothing is stored: the result is logged, and anyone can open
+# /funds/reconcile/ or run `zhixing reconcile` for any day.
+@db_periodic_task(crontab(hour="23", minute="45"))
+def daily_reconcile():
+    from zhixing.courts.models import Court
+    from zhixing.funds.reconcile import reconcile, summary_lines
+
+    day = timezone.localdate() - timedelta(days=1)
+    results = []
+    for court in Court.objects.order_by("id"):
+        rec = reconcile(court=court, on=day)
+        (log.info if rec.balanced else log.warning)("\n".join(summary_lines(rec)))
+        results.append((court.code, rec.balanced))
+    return results

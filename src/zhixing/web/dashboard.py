@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
 from zhixing.cases.models import EnforcementCase
 from zhixing.courts.models import Court, Team
+from zhixing.funds.models import LedgerEntry
 from zhixing.rules import measures as m
 from zhixing.rules.deadlines import add_months
+from zhixing.rules.money import format_yuan
 from zhixing.rules.states import CLOSING_MODES
 from zhixing.stats.measures import Measures, counted_events, measures_for
 
@@ -46,10 +48,61 @@ class Tile:
 
 
 @dataclass(frozen=True)
+class FundsFlow:
+    """案款收支 of the period, in fen, from the ledger by value_on."""
+
+    received: int  # arrived for a case or claimed to one (receipt + claim)
+    paid: int  # paid to creditors (disbursement)
+    fee: int  # enforcement fee collected
+    refunded: int  # surplus returned to debtors
+    unclaimed_end: int  # waiting to be claimed at the end of the period
+
+    def cells(self) -> list[tuple[str, str]]:
+        """(label, yuan) for the page."""
+        return [
+            ("到账及认领到案", format_yuan(self.received)),
+            ("发放申请执行人", format_yuan(self.paid)),
+            ("收取申请执行费", format_yuan(self.fee)),
+            ("退还被执行人", format_yuan(self.refunded)),
+            ("期末待认领款", format_yuan(self.unclaimed_end)),
+        ]
+
+
+def funds_flow(court: Court, start: date, end: date) -> FundsFlow:
+    """Two queries: the period's rows summed by kind, and the unclaimed money at its end."""
+    by_kind = dict(
+        LedgerEntry.objects.filter(court=court, value_on__gte=start, value_on__lte=end)
+        .order_by()
+        .values_list("kind")
+        .annotate(total=Sum("amount"))
+    )
+    unclaimed = LedgerEntry.objects.filter(
+        Q(debit="unclaimed") | Q(credit="unclaimed"), court=court, value_on__lte=end
+    ).aggregate(
+        b=Sum(
+            Case(
+                When(credit="unclaimed", then="amount"),
+                When(debit="unclaimed", then=-1 * F("amount")),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    )["b"]
+    return FundsFlow(
+        received=by_kind.get("receipt", 0) + by_kind.get("claim", 0),
+        paid=by_kind.get("disbursement", 0),
+        fee=by_kind.get("fee", 0),
+        refunded=by_kind.get("refund", 0),
+        unclaimed_end=unclaimed or 0,
+    )
+
+
+@dataclass(frozen=True)
 class Dashboard:
     measures: Measures
     tiles: list[Tile]
     fast_track_met: bool | None
+    funds: FundsFlow | None = None
 
 
 def presets(today: date) -> list[tuple[str, date, date]]:
@@ -93,7 +146,7 @@ def dashboard_for(*, court: Court, start: date, end: date) -> Dashboard:
             {None: "", True: "met", False: "unmet"}[met],
         ),
     ]
-    return Dashboard(measures=x, tiles=tiles, fast_track_met=met)
+    return Dashboard(measures=x, tiles=tiles, fast_track_met=met, funds=funds_flow(court, start, end))
 
 
 # ---------------------------------------------------------------- charts
