@@ -43,10 +43,12 @@ class DigestContent:
     due_soon: list[WarnRow] = field(default_factory=list)
     new_tasks: list[Task] = field(default_factory=list)
     pending_extensions: int = 0
+    # money out: 案款发放 plans overdue or due soon (funds/payouts.py), overdue first
+    payouts: list[WarnRow] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.due_soon or self.new_tasks or self.pending_extensions)
+        return not (self.overdue or self.due_soon or self.new_tasks or self.pending_extensions or self.payouts)
 
     @property
     def subject(self) -> str:
@@ -69,6 +71,10 @@ class DigestContent:
             lines.append(f"  {t.title}{due}")
         if self.pending_extensions:
             lines.append(f"【延长审限待审批】{self.pending_extensions}件")
+        if self.payouts:  # money out
+            lines.append(f"【案款发放期限】{len(self.payouts)}项")
+            for r in self.payouts[:DIGEST_LIST_SIZE]:
+                lines.append(f"  {r.case_number} {r.what} 发放期限{r.due_on:%Y-%m-%d}，{r.status}")
         if self.empty:
             lines.append("今日没有逾期或即将到期的事项。")
         return "\n".join(lines)
@@ -79,6 +85,7 @@ class DigestContent:
             "due_soon": len(self.due_soon),
             "new_tasks": len(self.new_tasks),
             "pending_extensions": self.pending_extensions,
+            "payouts": len(self.payouts),
         }
 
 
@@ -89,6 +96,7 @@ def digest_for(
     court_rows: DueWarnings | None = None,
     court_new: list[Task] | None = None,
     pending: int | None = None,
+    court_payouts: DueWarnings | None = None,
 ) -> DigestContent:
     """The officer's digest for `today`. `court_rows` and `court_new` (the
     court's warnings and new tasks, read once) let digests_send build every
@@ -103,7 +111,9 @@ def digest_for(
         pending = 0
     elif pending is None:
         pending = len(extensions_pending(court=officer.court))
-    return DigestContent(officer, today, mine.overdue, mine.due_soon, new_tasks, pending)
+    content = DigestContent(officer, today, mine.overdue, mine.due_soon, new_tasks, pending)
+    content.payouts = _payouts_of(officer, today, court_payouts)  # money out
+    return content
 
 
 def digests_send(*, today: date, now: datetime | None = None) -> list[Digest]:
@@ -123,10 +133,12 @@ def digests_send(*, today: date, now: datetime | None = None) -> list[Digest]:
         court_rows = due_warnings(court=court, today=today)
         court_new = new_tasks_of(court, today)
         pending = len(extensions_pending(court=court))
+        court_payouts = _court_payouts(court, today)  # money out
         rows = []
         for officer in officers:
             content = digest_for(
-                officer, today, court_rows=court_rows, court_new=court_new, pending=pending
+                officer, today, court_rows=court_rows, court_new=court_new, pending=pending,
+                court_payouts=court_payouts,
             )
             email = officer.user.email or ""
             rows.append(
@@ -190,3 +202,21 @@ def _task_row(t: Task) -> WarnRow:
         assignee_id=t.assignee_id,
         is_task=True,
     )
+
+
+# ---------------------------------------------------------------- money out
+
+
+def _court_payouts(court: Court, today: date) -> DueWarnings:
+    from zhixing.funds.payouts import payout_warnings
+
+    return payout_warnings(court=court, today=today)
+
+
+def _payouts_of(officer: Officer, today: date, court_payouts: DueWarnings | None) -> list[WarnRow]:
+    """案款发放 plans for this officer: the case's handler and team as for the
+    other rows; finance, the director and the vice president the whole court."""
+    rows = court_payouts if court_payouts is not None else _court_payouts(officer.court, today)
+    if officer.role not in (Officer.Role.FINANCE, Officer.Role.DIRECTOR, Officer.Role.VICE_PRESIDENT):
+        rows = rows.narrowed(_keep(officer))
+    return rows.overdue + rows.due_soon

@@ -105,6 +105,8 @@ class Board:
     # 查控失败待人工处理: open inquiry_failed tasks (count on the tiles, rows below).
     inquiry_failed: int = 0
     inquiry_failed_rows: list = field(default_factory=list)
+    # 案款发放: plans due within the court's warning days or overdue (funds/payouts.py).
+    payout_warnings: object = None
 
     @property
     def triaged_today_total(self) -> int:
@@ -182,7 +184,15 @@ def board_for(*, court: Court, today: date, tiles_only: bool = False) -> Board:
         case.amount_yuan = format_yuan(case.amount_claimed)
     board.missing_years = court_calendar(court).missing_years(today, add_months(today, 12))
     board.warnings, board.extensions = _board_warnings(court, today)
+    board.payout_warnings = _payout_warnings(court, today)  # money out (funds/payouts.py)
     return board
+
+
+def _payout_warnings(court: Court, today: date, handler: Officer | None = None, team: Team | None = None):
+    """案款发放 plans due soon or overdue, capped like the other warnings."""
+    from zhixing.funds.payouts import payout_warnings
+
+    return payout_warnings(court=court, today=today, handler=handler, team=team).capped(BOARD_LIST_SIZE)
 
 
 def _board_warnings(court: Court, today: date):
@@ -221,6 +231,7 @@ class Workbench:
     rows: list[WorkbenchRow]
     roster: object = None  # centre.selectors.Roster: the team's members, loads, who is away
     warnings: object = None  # tasks.selectors.DueWarnings (capped): overdue, due within 3 days
+    payout_warnings: object = None  # 案款发放 plans due soon or overdue (funds/payouts.py)
 
 
 def _workbench_scope(
@@ -290,6 +301,9 @@ def workbench_for(
         rows=rows,
         roster=_team_roster(team, today) if team is not None and scope == "team" else None,
         warnings=_bench_warnings(officer, scope, team, today),
+        payout_warnings=_payout_warnings(
+            officer.court, today, handler=officer if scope == "mine" else None, team=team
+        ),
     )
 
 
