@@ -195,6 +195,53 @@ def stats_read(request: HttpRequest, filters: Query[StatsQuery]):
     return m.as_json()
 
 
+@api.get("/calc/fee", response={200: dict, 422: dict}, summary="申请执行费计算", tags=["计算器"])
+def calc_fee(request: HttpRequest, amount: str = ""):
+    """按诉讼费用交纳办法第十四条计算申请执行费（规则说明第十节）。`amount`：执行金额，
+    以元为单位的十进制字符串，如 `123456.78`。返回 `{"fee": "1751.85"}`（元）。"""
+    from zhixing.rules import RuleError
+    from zhixing.rules.fees import enforcement_fee
+    from zhixing.rules.money import parse_yuan
+
+    try:
+        fen = parse_yuan(amount)
+    except (RuleError, TypeError) as e:
+        error = {"field": "amount", "label": "执行金额", "message": str(e)}
+        return Status(422, {"detail": f"执行金额：{e}", "errors": [error]})
+    return {"amount": yuan_str(fen), "fee": yuan_str(enforcement_fee(fen))}
+
+
+class DueQuery(Schema):
+    on: date | None = Field(None, description="计算日期 YYYY-MM-DD，默认今天")
+
+
+@api.get("/cases/{case_id}/due", response={200: dict, 422: dict}, summary="应付金额", tags=["案件"])
+def case_due_read(request: HttpRequest, case_id: int, query: Query[DueQuery]):
+    """截至 `on` 日（含）被执行人尚应支付的金额（规则说明第十节）：本金、一般债务利息（执行依据判令时）、
+    加倍部分债务利息（日万分之一点七五）、申请执行费，以及已付金额与合计；`reasons` 为计算依据。
+    他院案件返回 404。"""
+    from zhixing.funds.due import officer_case_due
+    from zhixing.rules import RuleError
+
+    on = query.on or timezone.localdate()
+    try:
+        case, s = officer_case_due(request.auth, case_id, on)
+    except RuleError as e:
+        return Status(422, {"detail": str(e), "errors": [{"field": "", "label": "给付内容", "message": str(e)}]})
+    return {
+        "case_id": case.id,
+        "case_number": case.case_number,
+        "on": on.isoformat(),
+        "principal": yuan_str(s.principal),
+        "interest": yuan_str(s.interest),
+        "doubled_interest": yuan_str(s.doubled_interest),
+        "fee": yuan_str(s.fee),
+        "paid": yuan_str(s.paid),
+        "total": yuan_str(s.total),
+        "reasons": [str(r) for r in s.reasons],
+    }
+
+
 def case_json(case) -> dict:
     return {
         "id": case.id,

@@ -9,6 +9,8 @@
     zhixing bench pipeline [--cases N]  throughput from filing to dispatch, beside the raw insert rate
     zhixing digest [--date YYYY-MM-DD]  store and send every officer's daily digest (once a day)
     zhixing reconcile [--on YYYY-MM-DD] the day's bank statement against the ledger (exit 1: not balanced)
+    zhixing calc fee AMOUNT             the enforcement fee of an amount in yuan (no database)
+    zhixing calc due CASE_NUMBER [--on] what a case's debtor owes on a day
     zhixing manage ARGS…                any Django management command
 """
 
@@ -281,6 +283,50 @@ def cmd_reconcile(args) -> int:
     return 0 if balanced else 1
 
 
+def cmd_calc_fee(args) -> int:
+    """The desk calculator: pure rules, no database."""
+    from zhixing.rules import RuleError
+    from zhixing.rules.fees import enforcement_fee
+    from zhixing.rules.money import format_yuan, parse_yuan
+
+    try:
+        amount = parse_yuan(args.amount)
+    except (RuleError, TypeError) as e:
+        print(f"执行金额：{e}", file=sys.stderr)
+        return 2
+    print(f"申请执行费 {format_yuan(enforcement_fee(amount))} 元")
+    return 0
+
+
+def cmd_calc_due(args) -> int:
+    _django()
+    from django.utils import timezone
+
+    from zhixing.cases.models import EnforcementCase
+    from zhixing.funds.due import case_due
+    from zhixing.rules import RuleError
+    from zhixing.rules.money import format_yuan
+
+    cases = list(EnforcementCase.objects.filter(case_number=args.case_number.strip())[:2])
+    if len(cases) != 1:
+        print(f"没有案号为“{args.case_number}”的案件" if not cases else f"案号“{args.case_number}”对应多件案件",
+              file=sys.stderr)
+        return 1
+    on = args.on or timezone.localdate()
+    try:
+        s = case_due(cases[0], on)
+    except RuleError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    print(f"{cases[0].case_number} 截至{on.isoformat()}应付金额")
+    for label, fen in (("本金", s.principal), ("一般债务利息", s.interest), ("加倍部分债务利息", s.doubled_interest),
+                       ("申请执行费", s.fee), ("已付", s.paid), ("合计尚欠", s.total)):
+        print(f"{label} {format_yuan(fen)} 元")
+    for r in s.reasons:
+        print(f"· {r}")
+    return 0
+
+
 def _day(text: str):
     from datetime import date
 
@@ -330,6 +376,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--on", type=_day, default=None, help="对账日期（默认今天）")
     p.add_argument("--court", default="", help="法院代码（默认全部法院）")
     p.set_defaults(func=cmd_reconcile)
+    p = sub.add_parser("calc", help="计算器：申请执行费、应付金额")
+    csub = p.add_subparsers(dest="calc_command", required=True)
+    c = csub.add_parser("fee", help="按诉讼费用交纳办法第十四条计算申请执行费（金额以元计，如 123456.78）")
+    c.add_argument("amount")
+    c.set_defaults(func=cmd_calc_fee)
+    c = csub.add_parser("due", help="案件截至某日的应付金额（本金、利息、加倍部分债务利息、执行费）")
+    c.add_argument("case_number")
+    c.add_argument("--on", type=_day, default=None, help="计算日期（默认今天）")
+    c.set_defaults(func=cmd_calc_due)
     p = sub.add_parser("manage", help="Django 管理命令")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
