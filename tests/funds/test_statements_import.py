@@ -197,6 +197,14 @@ def test_a_bad_row_writes_nothing(court, centre, finance):
     assert counts() == (0, 0, 0, 0, 0)
 
 
+def test_a_line_dated_after_today_refuses_the_file(court, finance):
+    data = csv_bytes([line(serial="F1", amount_in="1"), line(time="2026-03-11 09:00", serial="F2", amount_in="1")])
+    with pytest.raises(StatementRefused) as e:
+        do_import(court, finance, data)  # imported 2026-03-10
+    assert e.value.errors == ["第3行“交易时间”：交易日期2026-03-11晚于今天（2026-03-10），请核对"]
+    assert counts() == (0, 0, 0, 0, 0)
+
+
 def test_a_serial_the_ledger_already_has_refuses_the_file(court, centre, finance):
     from zhixing.funds.services import Receipt, funds_receive
 

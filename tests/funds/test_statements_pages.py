@@ -81,8 +81,10 @@ def test_claim_and_return_through_the_queue(finance_client, court, centre):
     ]))
     q1, q2 = StatementLine.objects.order_by("serial")
     page = finance_client.get(reverse("funds_claims")).content.decode()
-    assert f'<tr id="line-{q1.id}" class="late">' in page and "逾期2天" in page  # due 3-8, today 3-10
-    assert f'<tr id="line-{q2.id}">' in page and "剩余2天" in page
+    row1 = page[page.index(f'<tr id="line-{q1.id}">') : page.index(f'<tr id="line-{q2.id}">')]
+    row2 = page[page.index(f'<tr id="line-{q2.id}">') :]
+    assert '<td class="nowrap late">2026-03-08</td>' in row1 and "逾期2天" in row1  # due 3-8, today 3-10
+    assert '<td class="nowrap">2026-03-12</td>' in row2 and "剩余2天" in row2
 
     response = finance_client.post(reverse("funds_claim", args=[q1.id]), {"case_number": case.case_number, "note": ""})
     assert response.status_code == 302

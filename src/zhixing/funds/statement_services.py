@@ -168,7 +168,11 @@ def statements_import(
     import hashlib
 
     parsed = parse_statement(
-        file_name=file_name, data=data, mapping=mapping or None, tz=timezone.get_default_timezone()
+        file_name=file_name,
+        data=data,
+        mapping=mapping or None,
+        tz=timezone.get_default_timezone(),
+        today=timezone.localdate(now),
     )
     settings = funds_settings(court)
     serials = [r.serial for r in parsed.rows]

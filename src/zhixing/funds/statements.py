@@ -190,9 +190,10 @@ class ParsedStatement:
 
 
 def parse_statement(
-    *, file_name: str, data: bytes, mapping: str | None, tz: tzinfo
+    *, file_name: str, data: bytes, mapping: str | None, tz: tzinfo, today: date | None = None
 ) -> ParsedStatement:
-    """Read a whole statement; raises StatementRefused listing every bad row."""
+    """Read a whole statement; raises StatementRefused listing every bad row.
+    With `today`, a line dated after it is an error (a mistyped or misread date)."""
     if mapping and mapping not in MAPPINGS:
         raise StatementRefused([f"未知的对账单格式“{mapping}”（可选：{'、'.join(MAPPINGS)}）"])
     if not data:
@@ -217,6 +218,13 @@ def parse_statement(
         row, row_errors = _read_row(number, values, remark_cells, positions, tz)
         if row_errors:
             errors.extend(row_errors)
+            continue
+        if today is not None and row.booked_at.astimezone(tz).date() > today:
+            time_field = "booked_on" if "booked_on" in positions else "booked_at"
+            errors.append(
+                f"第{number}行“{positions[time_field][1]}”：交易日期{row.booked_at.astimezone(tz).date().isoformat()}"
+                f"晚于今天（{today.isoformat()}），请核对"
+            )
             continue
         if row.serial:
             content = _content(row)
