@@ -150,3 +150,14 @@ def test_claim_warnings_for_the_board_list_due_and_overdue_lines(court, finance,
     assert (w.due_on, w.days, w.status, w.case_id) == (date(2026, 3, 8), -2, "逾期2天", None)
     assert w.what == "250.00元待认领（某某，2026-03-05到账）"
     assert [x.status for x in claim_warnings(court=court, today=date(2026, 3, 12))] == ["逾期4天", "今日到期"]
+
+
+def test_the_board_shows_overdue_claims_to_the_centre(court, centre, finance, waiting, client, settings):
+    from unittest import mock
+
+    client.force_login(centre.user)
+    with mock.patch("django.utils.timezone.localdate", return_value=date(2026, 3, 10)):
+        page = client.get("/board/").content.decode()
+    assert "待认领款到期或逾期" in page
+    assert "250.00元待认领（某某，2026-03-05到账）" in page
+    assert "逾期2天" in page

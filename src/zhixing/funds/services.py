@@ -28,7 +28,10 @@ def funds_receive(*, receipts: Sequence[Receipt], actor: Officer | None, now: da
     importing the same statement twice changes nothing."""
     refs = [r.reference for r in receipts if r.reference]
     with transaction.atomic():
-        seen = set(LedgerEntry.objects.filter(reference__in=refs).values_list("reference", flat=True))
+        court_ids = {r.case.court_id for r in receipts}
+        seen = set(
+            LedgerEntry.objects.filter(court_id__in=court_ids, reference__in=refs).values_list("reference", flat=True)
+        )
         todo = [r for r in receipts if not r.reference or r.reference not in seen]
         for r in todo:
             if r.amount <= 0:

@@ -107,6 +107,8 @@ class Board:
     inquiry_failed_rows: list = field(default_factory=list)
     # 案款发放: plans due within the court's warning days or overdue (funds/payouts.py).
     payout_warnings: object = None
+    # 待认领款: unmatched money at or past its claim limit (funds/statement_selectors.py).
+    claim_warnings: list = field(default_factory=list)
 
     @property
     def triaged_today_total(self) -> int:
@@ -185,7 +187,14 @@ def board_for(*, court: Court, today: date, tiles_only: bool = False) -> Board:
     board.missing_years = court_calendar(court).missing_years(today, add_months(today, 12))
     board.warnings, board.extensions = _board_warnings(court, today)
     board.payout_warnings = _payout_warnings(court, today)  # money out (funds/payouts.py)
+    board.claim_warnings = claim_warnings(court=court, today=today, limit=BOARD_LIST_SIZE)  # money in
     return board
+
+
+def claim_warnings(*, court: Court, today: date, limit: int):
+    from zhixing.funds.statement_selectors import claim_warnings as unmatched_due
+
+    return unmatched_due(court=court, today=today, limit=limit)
 
 
 def _payout_warnings(court: Court, today: date, handler: Officer | None = None, team: Team | None = None):
