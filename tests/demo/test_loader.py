@@ -14,7 +14,7 @@ from django.test.utils import override_settings
 from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase, Milestone, Party
 from zhixing.demo.court import DEMO_OFFICERS, DEMO_PASSWORD
 from zhixing.demo.loader import demo_load, print_logins
-from zhixing.funds.models import LedgerEntry
+from zhixing.funds.models import LedgerEntry, Payout
 from zhixing.funds.selectors import recovered_by_case
 from zhixing.rules.identity import check_credit_code, check_id_number
 
@@ -70,8 +70,12 @@ def test_every_case_was_filed_and_moved_by_the_services(loaded):
         "id", "amount_claimed"
     ):
         assert recovered.get(case_id, 0) >= claim
-    assert not LedgerEntry.objects.filter(event__isnull=True).exists()
-    assert LedgerEntry.objects.count() == CaseEvent.objects.filter(kind="funds_received").count()
+    arrivals = LedgerEntry.objects.filter(kind__in=["receipt", "claim", "direct"])
+    assert not arrivals.filter(event__isnull=True).exists()
+    assert arrivals.count() == CaseEvent.objects.filter(kind="funds_received").count()
+    # This morning's desk: yesterday's statement with a deposit to claim, plans to approve and pay.
+    assert LedgerEntry.objects.filter(kind="unmatched").count() == 1
+    assert set(Payout.objects.values_list("status", flat=True)) == {"pending", "approved"}
     # No guard refused a planned closing.
     assert loaded.warnings == []
 

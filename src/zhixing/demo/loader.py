@@ -37,6 +37,7 @@ from zhixing.centre.services import robot_pass
 from zhixing.courts.models import Court, Officer
 from zhixing.courts.services import court_calendar
 from zhixing.demo.court import DEMO_OFFICERS, DEMO_PASSWORD, demo_absences_create, demo_court_create
+from zhixing.demo.funds import demo_funds_create
 from zhixing.demo.filings import Filings
 from zhixing.demo.history import Holdings, Task, plan_case
 from zhixing.funds.services import Receipt, funds_receive
@@ -93,6 +94,7 @@ def demo_load(
             )
             history.provider = HttpProvider(network.url, timeout=60, batch_size=2000)
             history.run()
+            demo_funds_create(court, today, timezone.get_current_timezone())
     finally:
         quiet.setLevel(level)
         network.shutdown()
