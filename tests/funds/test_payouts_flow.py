@@ -30,6 +30,11 @@ from zhixing.funds.payouts import (
 
 FEE = 1_751_85  # 50 + (123,456.78 − 10,000) × 1.5%, rounded (诉讼费用交纳办法 §14)
 CLAIMED = 123_456_78
+# The doubled interest the creditor is owed too (rules.md §10): the title was
+# due 2026-01-15, the money arrived 2026-03-02: 46 days × 0.000175 × 123,456.78
+# = 993.827… yuan, rounded half up.
+DOUBLED = 993_83
+OWED = CLAIMED + DOUBLED
 LATER = at(2026, 3, 3, 9)
 
 
@@ -58,8 +63,8 @@ def test_a_plan_withholds_the_fee_pays_the_creditor_and_refunds_the_surplus(cour
     lines = list(payout.lines.order_by("position"))
     assert [(l.kind, l.amount) for l in lines] == [
         ("fee", FEE),
-        ("creditor", CLAIMED),
-        ("refund", 200_000_00 - FEE - CLAIMED),
+        ("creditor", OWED),
+        ("refund", 200_000_00 - FEE - OWED),
     ]
     assert lines[1].party.case_roles.get(case=case).role == "creditor"
     assert lines[2].party.case_roles.get(case=case).role == "debtor"
@@ -188,7 +193,7 @@ def test_paying_books_each_line_once_and_notifies_the_creditor_once(court, centr
     assert paid.data["amount"] == 200_000_00 and all(e.event_id == paid.id for e in rows)
     (notice,) = Notice.objects.filter(case=case, reason="payment")
     assert notice.key == f"payment:{payout.lines.get(kind='creditor').id}"
-    assert "123,456.78元" in notice.text and "尾号0002" in notice.text
+    assert "124,450.61元" in notice.text and "尾号0002" in notice.text
 
     with pytest.raises(PayoutRefused, match="状态为“已支付”"):
         payments_file(
@@ -210,8 +215,8 @@ def test_the_payment_file_reads_back_as_the_bank_format(court, centre, people):
     assert [r["业务参考号"] for r in rows] == [f"ZX{l.id}" for l in lines]
     assert [r["金额（元）"] for r in rows] == [
         "1751.85",
-        "123456.78",
-        str((200_000_00 - FEE - CLAIMED) // 100) + ".37",
+        "124450.61",
+        "73797.54",
     ]
     assert {r["付款账号"] for r in rows} == {"3202004509100123456"}
     assert {r["付款户名"] for r in rows} == {"武汉市汉阳区人民法院"}

@@ -36,7 +36,7 @@ def test_the_case_card_prefills_the_split_and_plans_from_the_form(
     client = login("simple1")
     html = client.get(f"/cases/{case.id}/").content.decode()
     assert 'id="case-payouts"' in html and "可发放 200,000.00 元" in html
-    assert 'value="1751.85"' in html and 'value="123456.78"' in html and 'value="74791.37"' in html
+    assert 'value="1751.85"' in html and 'value="124450.61"' in html and 'value="73797.54"' in html
     creditor = case.case_parties.get(role="creditor").party
     debtor = case.case_parties.get(role="debtor").party
     form = {
@@ -45,7 +45,7 @@ def test_the_case_card_prefills_the_split_and_plans_from_the_form(
         "name": ["武汉市汉阳区人民法院（诉讼费）", creditor.name, debtor.name],
         "account": [ACCOUNTS["fee"], "", ACCOUNTS["refund"]],
         "bank": ["", "", ""],
-        "amount": ["1751.85", "123456.78", "74791.37"],
+        "amount": ["1751.85", "124450.61", "73797.54"],
     }
     refused = client.post(f"/funds/cases/{case.id}/payouts/", form)
     assert refused.status_code == 422
@@ -58,7 +58,7 @@ def test_the_case_card_prefills_the_split_and_plans_from_the_form(
     form["amount"][2] = "七万"
     refused = client.post(f"/funds/cases/{case.id}/payouts/", form)
     assert refused.status_code == 422 and "第3行 金额" in refused.content.decode()
-    form["amount"][2] = "74,791.37"
+    form["amount"][2] = "73,797.54"
     done = client.post(f"/funds/cases/{case.id}/payouts/", form)
     assert done.status_code == 302 and done["Location"].endswith(f"/cases/{case.id}/#case-payouts")
     payout = Payout.objects.get()

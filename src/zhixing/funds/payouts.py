@@ -111,15 +111,26 @@ def available_balance(case: EnforcementCase) -> int:
 
 
 def _owed_to_creditors(case: EnforcementCase) -> int:
-    """The principal still owed to the case's creditors: the amount claimed less
-    what reached them (paid out, paid directly) or is planned for them."""
+    """What the case's creditors are still owed from the court (rules.md §10):
+    the principal, the ordinary interest the title awards and the doubled
+    interest accrued to today (each stopped on the day money arrived:
+    funds/due.py), less what reached them (paid out, paid directly) or is
+    planned for them. Bad terms fall back to the principal alone."""
+    from zhixing.funds.due import case_due
+    from zhixing.rules import RuleError
+
+    try:
+        due = case_due(case, timezone.localdate())
+        debt = due.principal_total + due.interest_total + due.doubled_total
+    except RuleError:
+        debt = case.amount_claimed
     reached = (
         LedgerEntry.objects.filter(case=case, kind__in=("disbursement", "direct")).aggregate(
             s=Sum("amount")
         )["s"]
         or 0
     )
-    return max(0, case.amount_claimed - reached - _planned(case, kinds=("creditor",)))
+    return max(0, debt - reached - _planned(case, kinds=("creditor",)))
 
 
 @dataclass(frozen=True)
