@@ -168,6 +168,7 @@ class CaseEvent(models.Model):
         HANDED_BACK = "handed_back", "阶段办理完毕退回"
         STEP_DONE = "step_done", "办理节点"
         FUNDS_RECEIVED = "funds_received", "执行款到账"
+        TERMS_RECORDED = "terms_recorded", "登记给付内容（利息、分期）"
         PAYOUT_PLANNED = "payout_planned", "拟定案款发放方案"
         PAYOUT_DECIDED = "payout_decided", "案款发放审批"
         PAYOUT_DEFERRED = "payout_deferred", "暂缓发放"
