@@ -123,7 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
                         "PRAGMA cache_size=-64000; PRAGMA temp_store=MEMORY;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(HOME / "test.sqlite3")}
-elif not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Server-side binding: the statement goes once with $n placeholders and
+    # the values apart, so executemany re-sends values only (with Django's
+    # default client-side binding each row's SQL is composed in Python).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
+else:
     raise ValueError(f"DATABASE_URL must be sqlite:// or postgresql://, not {DATABASE_URL!r}")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

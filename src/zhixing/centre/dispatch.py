@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from zhixing.cases.models import EnforcementCase, ExcludedPeriod, Milestone
-from zhixing.cases.services import EventSpec, transition
+from zhixing.cases.services import EventSpec, _values_insert, transition
 from zhixing.courts.models import Absence, Court, Officer, Team
 from zhixing.courts.services import court_calendar, officers_away
 from zhixing.rules.deadlines import milestones_due
@@ -157,18 +157,23 @@ class Picker:
 def cases_dispatch(*, court: Court, now: datetime, limit: int) -> list[EnforcementCase]:
     """分派: each triaged case to its team and that team's least-loaded handler present today."""
     with transaction.atomic():
+        # Only what dispatch reads (and transition needs): whole rows with
+        # their team and title joined cost more than the rest of the step.
         cases = list(
             EnforcementCase.objects.filter(court=court, state="triaged")
-            .select_related("team", "title")
+            .only("id", "court_id", "case_number", "state", "version", "team_id", "handler_id")
+            .annotate(title_kind=F("title__kind"))
             .order_by("id")[:limit]
         )
         if not cases:
             return []
         today = timezone.localdate(now)
         picker = Picker(court=court, day=today)
+        teams = Team.objects.in_bulk({c.team_id for c in cases})
         events = {}
         for c in cases:
-            team = c.team
+            team = teams[c.team_id]
+            c.team = team
             desk = picker.pick(team)
             if desk is not None:
                 c.handler = desk.officer
@@ -189,21 +194,19 @@ def cases_dispatch(*, court: Court, now: datetime, limit: int) -> list[Enforceme
             cases=cases, action="dispatch", actor=None, now=now, events=events, fields=["handler"]
         )
         Milestone.objects.filter(
-            case__in=[c for c in cases if c.handler], kind="handler_assigned", done_on__isnull=True
+            case_id__in=[c.id for c in cases if c.handler_id], kind="handler_assigned", done_on__isnull=True
         ).update(done_on=today)
         calendar = court_calendar(court)
-        Milestone.objects.bulk_create(
-            [
-                Milestone(court=court, case=c, kind=m.kind, due_on=m.due_on, basis=m.basis)
-                for c in cases
-                for m in milestones_due(
-                    anchor="assigned",
-                    start=today,
-                    title_kind=c.title.kind,
-                    calendar=calendar,
+        due = {}  # the milestones depend only on the title's kind (and today)
+        for c in cases:
+            if c.title_kind not in due:
+                due[c.title_kind] = milestones_due(
+                    anchor="assigned", start=today, title_kind=c.title_kind, calendar=calendar,
                     overrides=court.deadline_overrides,
                 )
-            ],
+        _values_insert(
+            Milestone, ["court_id", "case_id", "kind", "due_on", "done_on", "basis"],
+            [(court.id, c.id, m.kind, m.due_on, None, m.basis) for c in cases for m in due[c.title_kind]],
             ignore_conflicts=True,
         )
         return moved

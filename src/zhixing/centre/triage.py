@@ -9,12 +9,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase
-from zhixing.cases.services import EventSpec, StaleCase, TransitionRefused, transition
+from zhixing.cases.services import EventSpec, StaleCase, TransitionRefused, _select_in, transition
 from zhixing.centre.dispatch import Picker
 from zhixing.centre.models import TriageRuleSet
 from zhixing.courts.models import Court, Officer, Team
@@ -48,26 +47,33 @@ def active_ruleset(court: Court) -> TriageRuleSet:
 
 def triage_facts(cases: Sequence[EnforcementCase]) -> dict[int, dict]:
     """The facts of rules.md §14 for each case, read with a few grouped queries."""
+    # Raw SQL by key (_select_in): the ORM's IN lookups prepare each id in Python.
     ids = [c.id for c in cases]
+    q = connection.ops.quote_name
+    asset, case_party, case = (q(m._meta.db_table) for m in (Asset, CaseParty, EnforcementCase))
     cash, prop_value, prop_count = defaultdict(int), defaultdict(int), defaultdict(int)
-    for row in Asset.objects.filter(case_id__in=ids).values("case_id", "kind").annotate(
-        total=Sum("value"), n=Count("id")
+    for case_id, kind, total, n in _select_in(
+        f"SELECT case_id, kind, SUM(value), COUNT(id) FROM {asset} WHERE case_id IN ({{}}) GROUP BY case_id, kind",
+        [], ids,
     ):
-        if row["kind"] in CASH_KINDS:
-            cash[row["case_id"]] += row["total"]
-        elif row["kind"] in PROPERTY_KINDS:
-            prop_value[row["case_id"]] += row["total"]
-            prop_count[row["case_id"]] += row["n"]
+        total = int(total)  # PostgreSQL sums bigints as numeric
+        if kind in CASH_KINDS:
+            cash[case_id] += total
+        elif kind in PROPERTY_KINDS:
+            prop_value[case_id] += total
+            prop_count[case_id] += n
     debtors = defaultdict(list)
-    for case_id, party_id in CaseParty.objects.filter(case_id__in=ids, role="debtor").values_list("case_id", "party_id"):
+    for case_id, party_id in _select_in(
+        f"SELECT case_id, party_id FROM {case_party} WHERE role = %s AND case_id IN ({{}}) ORDER BY id", ["debtor"], ids
+    ):
         debtors[case_id].append(party_id)
     all_debtors = {p for ps in debtors.values() for p in ps}
     open_per_debtor = dict(
-        CaseParty.objects.filter(party_id__in=all_debtors, role="debtor")
-        .exclude(case__state="closed")
-        .values("party_id")
-        .annotate(n=Count("case_id", distinct=True))
-        .values_list("party_id", "n")
+        _select_in(
+            f"SELECT cp.party_id, COUNT(DISTINCT cp.case_id) FROM {case_party} cp JOIN {case} c ON c.id = cp.case_id "
+            f"WHERE cp.role = %s AND c.state <> %s AND cp.party_id IN ({{}}) GROUP BY cp.party_id",
+            ["debtor", "closed"], all_debtors,
+        )
     )
     facts = {}
     for c in cases:
@@ -90,6 +96,8 @@ def cases_triage(*, court: Court, now: datetime, limit: int) -> list[Enforcement
         cases = list(
             EnforcementCase.objects.filter(court=court, state="inquiring")
             .exclude(inquiries__finished_at__isnull=True)
+            # What the facts and transition read: whole rows cost more than the rules.
+            .only("id", "court_id", "case_number", "state", "version", "type_code", "amount_claimed")
             .order_by("id")[:limit]
         )
         if not cases:

@@ -16,30 +16,32 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from zhixing.rules.assets import ASSET_KINDS
 
 ALL_KINDS = tuple(ASSET_KINDS)
 
 
-@dataclass(frozen=True)
-class DebtorRef:
+# Immutable records, made by the hundred thousand (a request per case and
+# kind, an answer each): named tuples, built several times faster than
+# frozen dataclasses.
+
+
+class DebtorRef(NamedTuple):
     id_code: str
     name: str
     kind: str  # person / company / organisation
 
 
-@dataclass(frozen=True)
-class FoundAsset:
+class FoundAsset(NamedTuple):
     kind: str
     holder: str
     value: int  # fen
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class OutgoingRequest:
+class OutgoingRequest(NamedTuple):
     request_id: str
     kind: str
     debtors: tuple[DebtorRef, ...]
@@ -54,8 +56,7 @@ class OutgoingRequest:
         }
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """One answer to one request. status: found / none / failed ("try again
     later"; only Zhixing decides that a request has failed for good)."""
 
@@ -113,11 +114,18 @@ def parse_answer(raw) -> Answer | None:
     if not isinstance(rid, str) or not rid or len(rid) > 64:
         return None
     status = raw.get("status")
-    institution = raw.get("institution") if isinstance(raw.get("institution"), str) else ""
-    reason = raw.get("reason") if isinstance(raw.get("reason"), str) else ""
+    institution = raw.get("institution")
+    if not isinstance(institution, str):
+        institution = ""
+    reason = raw.get("reason")
+    if not isinstance(reason, str):
+        reason = ""
     if status == "failed":
         return Answer(rid, "failed", (), institution[:64], reason[:150] or "查询失败")
-    assets = _assets(raw.get("assets"), raw.get("kind"))
+    raw_assets = raw.get("assets")
+    if status == "none" and raw_assets == []:  # most answers: nothing found, nothing to check
+        return Answer(rid, "none", (), institution[:64], reason[:150])
+    assets = _assets(raw_assets, raw.get("kind"))
     if status not in STATUSES or assets is None or (status == "none") != (not assets):
         return Answer(rid, "failed", (), institution[:64], "答复格式不正确")
     return Answer(rid, status, assets, institution[:64], reason[:150])

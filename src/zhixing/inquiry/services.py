@@ -19,6 +19,7 @@ read twice changes nothing the second time, and an inquiry finishes once.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
 from collections import defaultdict
@@ -32,8 +33,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase
-from zhixing.cases.services import _rows_insert, _values_insert
+from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase, Party
+from zhixing.cases.services import _rows_insert, _select_in, _values_insert
 from zhixing.courts.models import Officer
 from zhixing.courts.services import court_calendar
 from zhixing.inquiry.models import Asset, Inquiry, InquiryCursor, InquiryRequest
@@ -94,9 +95,10 @@ def inquiries_start(
                      kinds=list(kinds), started_at=now) for c in cases],
             with_ids=True,
         )
-        rows = [(i.court_id, i.id, i.case_id, kind, i.round, new_request_id(i.case_id, kind, i.round))
-                for i in started
-                for kind in kinds]
+        # new_request_id's form, its random part drawn for the whole batch at once.
+        noise = os.urandom(6 * len(started) * len(kinds)).hex()
+        rows = [(i.court_id, i.id, i.case_id, kind, i.round, f"{i.case_id}-{kind}-{i.round}-{noise[12 * n:12 * n + 12]}")
+                for n, (i, kind) in enumerate((i, kind) for i in started for kind in kinds)]
         _requests_insert(rows, now=now, sent_by=provider.name if sending is not None else None)
         if sending is not None:
             numbers = {c.id: c.case_number for c in cases}
@@ -165,9 +167,9 @@ class _Row:
 
     __slots__ = ("id", "request_id", "state", "attempts", "court_id", "case_id", "inquiry_id", "kind")
 
-    def __init__(self, *values):
-        for name, value in zip(self.__slots__, values):
-            setattr(self, name, value)
+    def __init__(self, id, request_id, state, attempts, court_id, case_id, inquiry_id, kind):  # noqa: A002
+        self.id, self.request_id, self.state, self.attempts = id, request_id, state, attempts
+        self.court_id, self.case_id, self.inquiry_id, self.kind = court_id, case_id, inquiry_id, kind
 
 
 # ---------------------------------------------------------------------------
@@ -248,9 +250,13 @@ def inquiries_send(*, provider: InquiryProvider, now: datetime, limit: int, fres
     if not due and not fresh:
         return report
     debtors = defaultdict(list)
-    for case_id, code, name, kind in CaseParty.objects.filter(
-        case_id__in={row[2] for row in due} | {row[2] for row in fresh}, role="debtor"
-    ).order_by("id").values_list("case_id", "party__id_code", "party__name", "party__kind"):
+    q = connection.ops.quote_name
+    for case_id, code, name, kind in _select_in(
+        f"SELECT cp.case_id, p.id_code, p.name, p.kind FROM {q(CaseParty._meta.db_table)} cp "
+        f"JOIN {q(Party._meta.db_table)} p ON p.id = cp.party_id WHERE cp.role = %s AND cp.case_id IN ({{}}) "
+        "ORDER BY cp.id",
+        ["debtor"], {row[2] for row in due} | {row[2] for row in fresh},
+    ):
         debtors[case_id].append(DebtorRef(code, name, kind))
     debtors = {case_id: tuple(refs) for case_id, refs in debtors.items()}  # built once, shared by its 8 requests
     callback_url, token = settings.INQUIRY_CALLBACK_URL, settings.INQUIRY_CALLBACK_TOKEN
@@ -342,12 +348,7 @@ def inquiries_absorb(*, answers: Sequence[Answer], now: datetime, cursor: tuple[
     report = AbsorbReport()
     with transaction.atomic():
         rows = {row[1]: _Row(*row) for row in _requests_locked(list({a.request_id for a in answers}))}
-        parties = {
-            (case_id, code): party_id
-            for case_id, code, party_id in CaseParty.objects.filter(
-                case_id__in={r.case_id for r in rows.values()}, role="debtor"
-            ).values_list("case_id", "party__id_code", "party_id")
-        }
+        parties = _debtors_of({r.case_id for r in rows.values()})
         answered, retry, assets = defaultdict(list), defaultdict(list), []
         for a in answers:
             r = rows.get(a.request_id)
@@ -387,6 +388,19 @@ def inquiries_absorb(*, answers: Sequence[Answer], now: datetime, cursor: tuple[
     if report.repeated or report.unknown:
         log.info("inquiry answers: %d duplicate or late (no change), %d for unknown requests", report.repeated, report.unknown)
     return report
+
+
+def _debtors_of(case_ids) -> dict[tuple[int, str], int]:
+    """(case id, debtor's id code) -> party id, for the debtors of these cases."""
+    q = connection.ops.quote_name
+    return {
+        (case_id, code): party_id
+        for case_id, code, party_id in _select_in(
+            f"SELECT cp.case_id, p.id_code, cp.party_id FROM {q(CaseParty._meta.db_table)} cp "
+            f"JOIN {q(Party._meta.db_table)} p ON p.id = cp.party_id WHERE cp.role = %s AND cp.case_id IN ({{}})",
+            ["debtor"], case_ids,
+        )
+    }
 
 
 def _requests_locked(request_ids: list[str]) -> list[tuple]:
@@ -509,17 +523,31 @@ def inquiries_finish(*, now: datetime, limit: int, actor: Officer | None = None)
         ids = _inquiries_settled(limit)
         if not ids:
             return []
-        done = list(Inquiry.objects.select_for_update().filter(id__in=ids, finished_at__isnull=True).order_by("id"))
+        done = list(
+            Inquiry.objects.select_for_update().filter(id__in=ids, finished_at__isnull=True)
+            .only("id", "court_id", "case_id", "round", "failed_kinds", "finished_at").order_by("id")
+        )
         ids = [i.id for i in done]
+        q = connection.ops.quote_name
         failed = defaultdict(list)
-        for inquiry_id, kind in InquiryRequest.objects.filter(inquiry_id__in=ids, state=S.FAILED).values_list(
-            "inquiry_id", "kind"
+        for inquiry_id, kind in _select_in(
+            f"SELECT inquiry_id, kind FROM {q(InquiryRequest._meta.db_table)} WHERE state = %s AND inquiry_id IN ({{}}) "
+            "ORDER BY id", [S.FAILED.value], ids,
         ):
             failed[inquiry_id].append(kind)
         found = defaultdict(list)
-        for inquiry_id, kind, value in Asset.objects.filter(inquiry_id__in=ids).values_list("inquiry_id", "kind", "value"):
+        for inquiry_id, kind, value in _select_in(
+            f"SELECT inquiry_id, kind, value FROM {q(Asset._meta.db_table)} WHERE inquiry_id IN ({{}}) ORDER BY id",
+            [], ids,
+        ):
             found[inquiry_id].append((kind, value))
-        Inquiry.objects.filter(id__in=ids).update(finished_at=now)
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start:start + CHUNK]
+                cursor.execute(
+                    f"UPDATE {q(Inquiry._meta.db_table)} SET finished_at = %s WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                    (_db_time(now), *chunk),
+                )
         partial = []
         for i in done:
             i.finished_at = now
