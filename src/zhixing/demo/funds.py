@@ -62,14 +62,12 @@ def demo_funds_create(court: Court, today: date, tz) -> None:
     rows.append(  # nobody can tell whose: the claim queue
         [f"{day:%Y-%m-%d} 15:40:00", f"{day:%Y%m%d}000199", "1,200.00", "", "", "武汉某某装饰工程部", "6217001200045566", "", "货款"]
     )
-    out = io.StringIO()
-    csv.writer(out).writerows([HEADER, *rows])
     finance = officers["finance"]
     statements_import(
         court=court,
         officer=finance,
-        file_name=f"案款专户对账单{day:%Y%m%d}.csv",
-        data=out.getvalue().encode("utf-8-sig"),
+        file_name=f"案款专户对账单{day:%Y%m%d}-2.csv",
+        data=statement_csv(rows),
         mapping=None,
         now=datetime.combine(today, time(8, 40), tz),
     )
@@ -86,6 +84,13 @@ def demo_funds_create(court: Court, today: date, tz) -> None:
                 payouts_decide(
                     payout_id=payout.id, officer=approver, approve=True, note="同意", now=datetime.combine(today, time(10, n), tz)
                 )
+
+
+def statement_csv(rows) -> bytes:
+    """A bank statement in the standard format (docs/bank-statement.md)."""
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER, *rows])
+    return out.getvalue().encode("utf-8-sig")
 
 
 def _account(draft_line, n: int) -> str:

@@ -37,13 +37,15 @@ from zhixing.centre.services import robot_pass
 from zhixing.courts.models import Court, Officer
 from zhixing.courts.services import court_calendar
 from zhixing.demo.court import DEMO_OFFICERS, DEMO_PASSWORD, demo_absences_create, demo_court_create
-from zhixing.demo.funds import demo_funds_create
+from zhixing.demo.funds import demo_funds_create, statement_csv
 from zhixing.demo.filings import Filings
 from zhixing.demo.history import Holdings, Task, plan_case
 from zhixing.funds.services import Receipt, funds_receive
+from zhixing.funds.statement_services import statements_import
 from zhixing.inquiry.http import HttpProvider, serve_in_thread
 from zhixing.inquiry.providers import DebtorRef, SimulatedProvider, simulated_assets
 from zhixing.inquiry.services import inquiries_rerun
+from zhixing.rules.money import yuan_str
 
 log = logging.getLogger(__name__)
 
@@ -236,14 +238,40 @@ class History:
                 log.warning("demo: case %s %s %s skipped: %s", case_id, kind, service.__name__, why)
 
     def receive(self, d: date, tasks) -> None:
-        """Court receipts booked by the finance desk; direct payments by the handler."""
-        receipts = defaultdict(list)
+        """Money to the court arrives on the custody account and is booked from
+        the day's bank statement, which finance imports (matched by the case
+        number in the remark); direct payments are recorded by the handler."""
+        direct = defaultdict(list)
+        rows = []
         for case, t in tasks:
-            actor = self.handler_of[case.id] if t.direct else self.finance.id
             self.receipts += 1
-            reference = f"{'ZJ' if t.direct else 'KH'}{d:%Y%m%d}{self.receipts:06d}"
-            receipts[actor].append(Receipt(case, t.amount, direct=t.direct, reference=reference))
-        for actor, group in receipts.items():
+            if t.direct:
+                reference = f"ZJ{d:%Y%m%d}{self.receipts:06d}"
+                direct[self.handler_of[case.id]].append(Receipt(case, t.amount, direct=True, reference=reference))
+                continue
+            rows.append(
+                [
+                    f"{d:%Y-%m-%d} {9 + len(rows) % 4:02d}:{len(rows) % 60:02d}:00",
+                    f"KH{d:%Y%m%d}{self.receipts:06d}",
+                    yuan_str(t.amount),
+                    "",
+                    "",
+                    "被执行人",
+                    "",
+                    "",
+                    f"执行款 {case.case_number}",
+                ]
+            )
+        if rows:
+            statements_import(
+                court=self.court,
+                officer=self.finance,
+                file_name=f"案款专户对账单{d:%Y%m%d}.csv",
+                data=statement_csv(rows),
+                mapping=None,
+                now=self.at(d, 14),
+            )
+        for actor, group in direct.items():
             funds_receive(receipts=group, actor=self.officers.get(actor), now=self.at(d, 14))
 
     def close(self, cases, *, mode: str, note: str, actor: Officer | None, now: datetime) -> None:
