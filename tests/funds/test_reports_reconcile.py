@@ -314,7 +314,7 @@ def test_the_command_prints_the_summary(court, day, capsys):
     assert main(["reconcile", "--on", "2026-03-02"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == f"{court.name} 2026-03-02 银行对账：平衡"
-    assert "总分核对：专户 2,400.00 元 = 各案款账户 2,400.00 元 + 待认领 0.00 元" in out
+    assert "总分核对（截至目前）：专户 2,400.00 元 = 各案款账户 2,400.00 元 + 待认领 0.00 元" in out
     day.line("B3", "in", 300_00, at(2026, 3, 2, 16), 2_700_00, remark="不明来款")
     assert main(["reconcile", "--on", "2026-03-02"]) == 1
     out = capsys.readouterr().out

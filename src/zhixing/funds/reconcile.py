@@ -468,7 +468,7 @@ def summary_lines(rec: Reconciliation) -> list[str]:
     ]
     relation = "=" if rec.invariant_ok else "≠"
     out.append(
-        f"  总分核对：专户 {y(rec.custody_now)} 元 {relation} 各案款账户 {y(rec.cases_now)} 元"
+        f"  总分核对（截至目前）：专户 {y(rec.custody_now)} 元 {relation} 各案款账户 {y(rec.cases_now)} 元"
         f" + 待认领 {y(rec.unclaimed_now)} 元"
     )
     return out
