@@ -37,6 +37,9 @@ class FundsSettings:
     custody_account: str = ""  # the custody account's own number (案款专户账号), for payment files
     custody_name: str = ""  # its holder's name, e.g. 武汉市汉阳区人民法院
     custody_bank: str = ""  # the bank that keeps it
+    fee_name: str = ""  # the court's fee income account (诉讼费专户): holder,
+    fee_account: str = ""  # number,
+    fee_bank: str = ""  # and bank, for the fee lines of payment files
     account_prefix: str = ""  # Court.account_prefix: the sub-account numbers' prefix
 
 
@@ -45,7 +48,7 @@ def funds_settings(court: Court) -> FundsSettings:
     tiers = raw.pop("approval_tiers", None)
     roles = raw.pop("deferral_roles", None)
     known = {k: v for k, v in raw.items() if k in FundsSettings.__dataclass_fields__}
-    s = FundsSettings(custody_name=court.name, account_prefix=court.account_prefix, **known)
+    s = FundsSettings(**{"custody_name": court.name, **known, "account_prefix": court.account_prefix})
     if tiers is not None:
         s = _replace(s, approval_tiers=tuple((upper, tuple(r)) for upper, r in tiers))
     if roles is not None:
@@ -59,3 +62,12 @@ def _replace(s: FundsSettings, **changes) -> FundsSettings:
     from dataclasses import replace
 
     return replace(s, **changes)
+
+
+def director_limit(s: FundsSettings) -> int | None:
+    """The amount (fen) up to which the director alone approves, when the tiers
+    have that simple two-step shape; None otherwise."""
+    tiers = s.approval_tiers
+    if len(tiers) == 2 and tiers[0][1] == ("director",) and tiers[1][0] is None:
+        return tiers[0][0]
+    return None
