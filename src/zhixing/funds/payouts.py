@@ -403,6 +403,13 @@ def next_approver(payout: Payout, approvals: list[Approval] | None = None) -> st
     return needed[len(done)] if len(done) < len(needed) else None
 
 
+def _record(payout: Payout, purpose: str, role: str, officer: Officer, approved: bool, note: str, now) -> Approval:
+    """One approver's decision, kept (the note cut to the column's 200 characters)."""
+    return Approval.objects.create(
+        payout=payout, purpose=purpose, role=role, officer=officer, approved=approved, note=note[:200], at=now
+    )
+
+
 def _check_turn(payout, officer, role, done, what):
     if role is None:
         raise PayoutRefused(f"该方案当前状态为“{payout.get_status_display()}”，不需要{what}")
@@ -435,15 +442,7 @@ def payouts_decide(
         _check_turn(payout, officer, role, done, "审批")
         if not approve and not note:
             raise PayoutRefused("退回方案须填写审批意见")
-        Approval.objects.create(
-            payout=payout,
-            purpose="payout",
-            role=role,
-            officer=officer,
-            approved=approve,
-            note=note[:200],
-            at=now,
-        )
+        _record(payout, "payout", role, officer, approve, note, now)
         last = len(done) + 1 == len(payout.approvals_needed)
         status = "rejected" if not approve else ("approved" if last else "pending")
         _bump(payout, status=status)
@@ -536,15 +535,7 @@ def payouts_defer_decide(
         done = _approvals(payout, "deferral")
         role = next_deferral_approver(payout, done)
         _check_turn(payout, officer, role, done, "审批暂缓发放")
-        Approval.objects.create(
-            payout=payout,
-            purpose="deferral",
-            role=role,
-            officer=officer,
-            approved=approve,
-            note=note[:200],
-            at=now,
-        )
+        _record(payout, "deferral", role, officer, approve, note, now)
         label = ROLE_LABELS.get(role, role)
         if not approve:
             _bump(payout, deferral_reason="", deferred_until=None)
@@ -603,15 +594,7 @@ def payouts_resume(
         status = "approved" if len(done) >= len(payout.approvals_needed) else "pending"
         due_on = payout.due_on + timedelta(days=max(0, (today - since).days))
         # A refusal row closes this deferral: a later request needs both approvals again.
-        Approval.objects.create(
-            payout=payout,
-            purpose="deferral",
-            role=officer.role,
-            officer=officer,
-            approved=False,
-            note=f"恢复发放：{note}"[:200],
-            at=now,
-        )
+        _record(payout, "deferral", officer.role, officer, False, f"恢复发放：{note}", now)
         _bump(payout, status=status, due_on=due_on, deferral_reason="", deferred_until=None)
         CaseEvent.objects.create(
             court_id=payout.court_id,

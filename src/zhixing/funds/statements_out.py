@@ -73,7 +73,11 @@ def case_statement_for(
     *, officer: Officer | None, case_id: int, start: date | None, end: date
 ) -> CaseStatement:
     """The statement of a case the officer may see (access_case: else 404)."""
-    case = access_case(officer, case_id)
+    return case_statement(access_case(officer, case_id), start=start, end=end)
+
+
+def case_statement(case: EnforcementCase, *, start: date | None, end: date) -> CaseStatement:
+    """The statement of a case already read through access_case (the case page)."""
     on_case = Q(debit="case") | Q(credit="case")
     signed = Case(
         When(credit="case", then="amount"),
