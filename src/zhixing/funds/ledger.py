@@ -100,7 +100,7 @@ def _check_balances(court_id: int, postings: Sequence[Posting]) -> None:
         raise LedgerRefused("待认领款余额不足")
 
 
-def _signed(account: str):
+def balance_sum(account: str):
     """Credit-normal sum for a liability account: credits add, debits subtract."""
     return Sum(
         Case(
@@ -117,14 +117,14 @@ def case_balances(case_ids) -> dict[int, int]:
     rows = (
         LedgerEntry.objects.filter(Q(debit="case") | Q(credit="case"), case_id__in=list(case_ids))
         .values("case_id")
-        .annotate(balance=_signed("case"))
+        .annotate(balance=balance_sum("case"))
     )
     return {r["case_id"]: r["balance"] or 0 for r in rows}
 
 
 def unclaimed_balance(court_id: int) -> int:
     rows = LedgerEntry.objects.filter(Q(debit="unclaimed") | Q(credit="unclaimed"), court_id=court_id)
-    return rows.aggregate(b=_signed("unclaimed"))["b"] or 0
+    return rows.aggregate(b=balance_sum("unclaimed"))["b"] or 0
 
 
 def custody_balance(court_id: int) -> int:
@@ -145,4 +145,4 @@ def custody_balance(court_id: int) -> int:
 
 def all_case_balances_total(court_id: int) -> int:
     rows = LedgerEntry.objects.filter(Q(debit="case") | Q(credit="case"), court_id=court_id)
-    return rows.aggregate(b=_signed("case"))["b"] or 0
+    return rows.aggregate(b=balance_sum("case"))["b"] or 0

@@ -48,8 +48,10 @@ def funds_receive(*, receipts: Sequence[Receipt], actor: Officer | None, now: da
             )
             for r in todo
         )
+        if not todo:
+            return 0
         ledger_post(
-            court_id=todo[0].case.court_id if todo else 0,
+            court_id=todo[0].case.court_id,
             postings=[
                 Posting(
                     kind=LedgerEntry.Kind.DIRECT if r.direct else LedgerEntry.Kind.RECEIPT,

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Q
 
 from zhixing.cases.models import EnforcementCase
 from zhixing.cases.selectors import access_case
 from zhixing.courts.models import Officer
 from zhixing.funds.case_panel import account_number
+from zhixing.funds.ledger import balance_sum
 from zhixing.funds.models import LedgerEntry
 from zhixing.rules.money import capitalize_yuan, format_yuan
 
@@ -79,16 +80,10 @@ def case_statement_for(
 def case_statement(case: EnforcementCase, *, start: date | None, end: date) -> CaseStatement:
     """The statement of a case already read through access_case (the case page)."""
     on_case = Q(debit="case") | Q(credit="case")
-    signed = Case(
-        When(credit="case", then="amount"),
-        When(debit="case", then=-1 * F("amount")),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
     opening = 0
     if start is not None:
         before = LedgerEntry.objects.filter(on_case, case=case, value_on__lt=start)
-        opening = before.aggregate(b=Sum(signed))["b"] or 0
+        opening = before.aggregate(b=balance_sum("case"))["b"] or 0
     entries = LedgerEntry.objects.filter(on_case, case=case, value_on__lte=end).select_related(
         "line", "payout_line"
     )
