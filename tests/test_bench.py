@@ -58,13 +58,12 @@ def test_a_transition_writes_each_cases_own_values_with_queries_that_do_not_grow
     def move(cases):
         for i, c in enumerate(cases):  # every case differs: more than 20 groups
             c.team = teams[i % len(teams)]
-            c.triage_reason = f"理由{c.id}"
-            c.triage_facts = {"n": i, "名": "甲"}
+            c.stage = f"阶段{c.id}"
         with CaptureQueriesContext(connection) as queries:
             transition(
                 cases=cases, action="inquire", actor=None, now=now,
                 events={c.id: EventSpec("inquiry_started", f"事件{c.id}") for c in cases},
-                fields=["team", "triage_reason", "triage_facts"],
+                fields=["team", "stage"],
             )
         return len(queries)
 
@@ -74,7 +73,7 @@ def test_a_transition_writes_each_cases_own_values_with_queries_that_do_not_grow
     for i, c in enumerate(large):
         row = EnforcementCase.objects.get(id=c.id)
         assert (row.state, row.version, row.team_id) == ("inquiring", 2, teams[i % len(teams)].id)
-        assert (row.triage_reason, row.triage_facts) == (f"理由{c.id}", {"n": i, "名": "甲"})
+        assert row.stage == f"阶段{c.id}"
     events = CaseEvent.objects.filter(kind="inquiry_started")
     assert sorted(events.values_list("detail", flat=True)) == sorted(f"事件{c.id}" for c in small + large)
     # The version moved: a caller holding the old one is refused.

@@ -20,7 +20,8 @@ class Party(models.Model):
         COMPANY = "company", "法人"
         ORGANISATION = "organisation", "非法人组织"
 
-    court = models.ForeignKey(Court, on_delete=models.PROTECT)
+    # No index of its own: (court, id_code)'s unique index starts with it.
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, db_index=False)
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
     name = models.CharField("名称", max_length=128)
     # 公民身份号码 for a person, 统一社会信用代码 for a company or organisation.
@@ -74,7 +75,8 @@ class EnforcementCase(models.Model):
     ClosingMode = models.TextChoices("ClosingMode", [(k, (k, v)) for k, v in CLOSING_MODES.items()])
     TypeCode = models.TextChoices("TypeCode", [(k, (k, v)) for k, v in TYPE_CODES.items()])
 
-    court = models.ForeignKey(Court, on_delete=models.PROTECT)
+    # Court and handler: no index of their own, the indexes below start with them.
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, db_index=False)
     case_number = models.CharField("案号", max_length=40)
     type_code = models.CharField("案件类型", max_length=4, choices=TypeCode.choices)
     year = models.PositiveSmallIntegerField("收案年度")
@@ -87,7 +89,7 @@ class EnforcementCase(models.Model):
     version = models.PositiveIntegerField(default=1)  # optimistic lock
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     handler = models.ForeignKey(
-        Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", db_index=False
     )
     # While handed to another team for a stage (分段): the stage, and the team
     # and handler it returns to (centre/handoff.py). Empty at home.
@@ -96,10 +98,11 @@ class EnforcementCase(models.Model):
     home_handler = models.ForeignKey(
         Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # What triage decided, with the rule that fired and the facts it read.
+    # The rule of triage that routed the case; the reason and the facts it
+    # read are in the `triaged` event (triage_reason, triage_facts below):
+    # written on the row they made every case's row grow, which cost triage
+    # more than everything else it does (a page split per few cases).
     triage_rule = models.CharField("分流规则", max_length=16, blank=True)
-    triage_reason = models.TextField("分流理由", blank=True)
-    triage_facts = models.JSONField(default=dict, blank=True)
     triage_ruleset = models.ForeignKey(
         "centre.TriageRuleSet", on_delete=models.PROTECT, null=True, blank=True
     )
@@ -128,15 +131,40 @@ class EnforcementCase(models.Model):
     def __str__(self):
         return self.case_number
 
+    @property
+    def triage_event(self) -> "CaseEvent | None":
+        """The latest `triaged` event (from the prefetched events when the page has them)."""
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        if "events" in cache:
+            triaged = [e for e in cache["events"] if e.kind == "triaged"]
+            return max(triaged, key=lambda e: (e.at, e.id)) if triaged else None
+        return self.events.filter(kind="triaged").order_by("-at", "-id").first()
+
+    @property
+    def triage_reason(self) -> str:
+        """Why triage chose the team (分流理由)."""
+        event = self.triage_event
+        if event is None:
+            return ""
+        return event.data.get("reason") or event.detail.partition("：")[2]
+
+    @property
+    def triage_facts(self) -> dict:
+        """The facts the rules read, as triage saw them."""
+        event = self.triage_event
+        return dict(event.data.get("facts") or {}) if event is not None else {}
+
 
 class CaseParty(models.Model):
     class Role(models.TextChoices):
         CREDITOR = "creditor", "申请执行人"
         DEBTOR = "debtor", "被执行人"
 
-    court = models.ForeignKey(Court, on_delete=models.PROTECT)
-    case = models.ForeignKey(EnforcementCase, on_delete=models.CASCADE, related_name="case_parties")
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="case_roles")
+    # Case and party: no index of their own, the unique (case, party, role)
+    # and (party, role) indexes start with them; nothing looks rows up by court.
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, db_index=False)
+    case = models.ForeignKey(EnforcementCase, on_delete=models.CASCADE, related_name="case_parties", db_index=False)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="case_roles", db_index=False)
     role = models.CharField("诉讼地位", max_length=16, choices=Role.choices)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -179,8 +207,9 @@ class CaseEvent(models.Model):
         EXTENSION_DECIDED = "extension_decided", "延长审限审批"
         CLOSED = "closed", "结案"
 
-    court = models.ForeignKey(Court, on_delete=models.PROTECT)
-    case = models.ForeignKey(EnforcementCase, on_delete=models.PROTECT, related_name="events")
+    # Court and case: no index of their own, (court, kind, at) and (case, at) start with them.
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, db_index=False)
+    case = models.ForeignKey(EnforcementCase, on_delete=models.PROTECT, related_name="events", db_index=False)
     at = models.DateTimeField("时间", db_index=True)
     kind = models.CharField("事件", max_length=24, choices=Kind.choices)
     actor = models.ForeignKey(Officer, on_delete=models.PROTECT, null=True, blank=True)  # None: the robot
@@ -207,8 +236,9 @@ class Milestone(models.Model):
 
     Kind = models.TextChoices("Kind", [(m.kind, (m.kind, m.label)) for m in DEFAULT_MILESTONES])
 
-    court = models.ForeignKey(Court, on_delete=models.PROTECT)
-    case = models.ForeignKey(EnforcementCase, on_delete=models.CASCADE, related_name="milestones")
+    # No index of their own: (court, done_on, due_on) and the unique (case, kind) start with them.
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, db_index=False)
+    case = models.ForeignKey(EnforcementCase, on_delete=models.CASCADE, related_name="milestones", db_index=False)
     kind = models.CharField("节点", max_length=32, choices=Kind.choices)
     due_on = models.DateField("期限")
     done_on = models.DateField("完成日期", null=True, blank=True)

@@ -109,20 +109,21 @@ def cases_triage(*, court: Court, now: datetime, limit: int) -> list[Enforcement
         decisions = triage_batch(ruleset.rules, facts)
         for c in cases:
             decision = decisions[c.id]
-            c.triage_rule, c.triage_reason, c.triage_facts = decision.rule_id, decision.reason, decision.facts
-            c.triage_ruleset = ruleset
+            c.triage_rule, c.triage_ruleset_id = decision.rule_id, ruleset.id
             events[c.id] = EventSpec(
                 "triaged",
                 f"分流至{TEAM_LABELS[decision.team]}：{decision.reason}",
                 # `facts` are those the rules read; `facts_all` every fact, so a
                 # draft rule set can be tried on this case later (rulesets.py).
+                # The reason and facts live here only (EnforcementCase.triage_reason, triage_facts).
                 {"team": decision.team, "rule": decision.rule_id, "ruleset": ruleset.version,
-                 "facts": decision.facts, "facts_all": facts[c.id]},
+                 "reason": decision.reason, "facts": decision.facts, "facts_all": facts[c.id]},
             )
-            c.team = teams[decision.team]
+            c.team_id = teams[decision.team].id
+        # Rows written by groups of (team, rule, version): a few UPDATEs for the batch.
         return transition(
             cases=cases, action="triage", actor=None, now=now, events=events,
-            fields=["team", "triage_rule", "triage_reason", "triage_facts", "triage_ruleset"],
+            fields=["team", "triage_rule", "triage_ruleset"],
         )
 
 

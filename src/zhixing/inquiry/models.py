@@ -14,8 +14,9 @@ class Inquiry(models.Model):
     asset kind (InquiryRequest). It finishes, once, when every request is
     answered or has failed for good."""
 
-    court = models.ForeignKey(Court, on_delete=models.PROTECT)
-    case = models.ForeignKey(EnforcementCase, on_delete=models.PROTECT, related_name="inquiries")
+    # No index of their own: (court, finished_at) and the unique (case, round) start with them.
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, db_index=False)
+    case = models.ForeignKey(EnforcementCase, on_delete=models.PROTECT, related_name="inquiries", db_index=False)
     round = models.PositiveSmallIntegerField("查询轮次", default=1)  # 1: the first inquiry (首次网络查控)
     provider = models.CharField("查询通道", max_length=32)
     kinds = models.JSONField("查询项目", default=list)
