@@ -30,11 +30,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase, Party
-from zhixing.cases.services import _rows_insert, _select_in, _values_insert
+from zhixing.cases.services import _ids_take, _select_in, _values_insert
 from zhixing.courts.models import Officer
 from zhixing.courts.services import court_calendar
 from zhixing.inquiry.models import Asset, Inquiry, InquiryCursor, InquiryRequest
@@ -72,8 +71,9 @@ def new_request_id(case_id: int, kind: str, round_: int) -> str:
 def inquiries_start(
     *, cases: Sequence[EnforcementCase], provider: InquiryProvider, now: datetime, kinds=ALL_KINDS,
     sending: list | None = None,
-) -> list[Inquiry]:
-    """The next round of inquiry for each case, its requests queued for the robot.
+) -> list[int]:
+    """The next round of inquiry for each case, its requests queued for the
+    robot. Returns the new inquiries' ids, in the order of `cases`.
 
     With `sending` (a list), the requests are written already marked sent
     (one write less for each of the eight) and added to the list, which the
@@ -83,27 +83,29 @@ def inquiries_start(
     INQUIRY_RESEND_AFTER under the same ids."""
     if not cases:
         return []
+    q = connection.ops.quote_name
     with transaction.atomic():
-        last = dict(
-            Inquiry.objects.filter(case__in=cases).values("case_id").annotate(n=Max("round")).values_list("case_id", "n")
-        )
-        # Keys taken first, one executemany, nothing read back (bulk_create's
-        # per-field work and RETURNING cost as much as the eight requests).
-        started = _rows_insert(
-            Inquiry,
-            [Inquiry(court_id=c.court_id, case=c, round=last.get(c.id, 0) + 1, provider=provider.name,
-                     kinds=list(kinds), started_at=now) for c in cases],
-            with_ids=True,
-        )
+        last = dict(_select_in(
+            f"SELECT case_id, MAX({q('round')}) FROM {q(Inquiry._meta.db_table)} WHERE case_id IN ({{}}) GROUP BY case_id",
+            [], [c.id for c in cases],
+        ))
+        # Keys taken first, plain rows, nothing read back: model objects cost
+        # as much as the eight requests. One `kinds` list for all: encoded once.
+        ids = _ids_take(Inquiry, len(cases))
+        kinds = list(kinds)
+        started = [(i, c.court_id, c.id, last.get(c.id, 0) + 1) for i, c in zip(ids, cases)]
+        _values_insert(Inquiry, ("id", "court_id", "case_id", "round", "provider", "kinds", "started_at"),
+                       [(*row, provider.name, kinds, now) for row in started])
         # new_request_id's form, its random part drawn for the whole batch at once.
         noise = os.urandom(6 * len(started) * len(kinds)).hex()
-        rows = [(i.court_id, i.id, i.case_id, kind, i.round, f"{i.case_id}-{kind}-{i.round}-{noise[12 * n:12 * n + 12]}")
-                for n, (i, kind) in enumerate((i, kind) for i in started for kind in kinds)]
+        rows = [(court_id, inquiry_id, case_id, kind, round_, f"{case_id}-{kind}-{round_}-{noise[12 * n:12 * n + 12]}")
+                for n, ((inquiry_id, court_id, case_id, round_), kind)
+                in enumerate((row, kind) for row in started for kind in kinds)]
         _requests_insert(rows, now=now, sent_by=provider.name if sending is not None else None)
         if sending is not None:
             numbers = {c.id: c.case_number for c in cases}
             sending.extend((None, rid, case_id, kind, 0, numbers[case_id]) for _, _, case_id, kind, _, rid in rows)
-    return started
+    return ids
 
 
 def _requests_insert(rows, *, now: datetime, sent_by: str | None = None) -> None:
@@ -160,16 +162,6 @@ def _requests_update(ids: Sequence, sets: str, params: Sequence = (), *, unsettl
 
 def _db_time(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
-
-
-class _Row:
-    """A request being absorbed (plain values, no model instance)."""
-
-    __slots__ = ("id", "request_id", "state", "attempts", "court_id", "case_id", "inquiry_id", "kind")
-
-    def __init__(self, id, request_id, state, attempts, court_id, case_id, inquiry_id, kind):  # noqa: A002
-        self.id, self.request_id, self.state, self.attempts = id, request_id, state, attempts
-        self.court_id, self.case_id, self.inquiry_id, self.kind = court_id, case_id, inquiry_id, kind
 
 
 # ---------------------------------------------------------------------------
@@ -347,33 +339,37 @@ def inquiries_absorb(*, answers: Sequence[Answer], now: datetime, cursor: tuple[
     is saved in the same transaction."""
     report = AbsorbReport()
     with transaction.atomic():
-        rows = {row[1]: _Row(*row) for row in _requests_locked(list({a.request_id for a in answers}))}
-        parties = _debtors_of({r.case_id for r in rows.values()})
+        # request_id -> (id, request_id, state, attempts, court_id, case_id, inquiry_id, kind)
+        rows = {row[1]: row for row in _requests_locked(list({a.request_id for a in answers}))}
+        parties = _debtors_of({row[5] for row in rows.values() if row[2] in OPEN})
+        settled = {S.ANSWERED.value, S.FAILED.value}
         answered, retry, assets = defaultdict(list), defaultdict(list), []
+        done = set()  # answered by an earlier answer of this page
         for a in answers:
             r = rows.get(a.request_id)
             if r is None:
                 report.unknown += 1
                 continue
-            if r.state in (S.ANSWERED, S.FAILED):
+            pk, rid, state, attempts, court_id, case_id, inquiry_id, kind = r
+            if state in settled or rid in done:
                 report.repeated += 1
                 continue
             reason = a.reason or "查询失败"
-            if a.status != "failed" and any((r.case_id, code) not in parties for code, _ in a.assets):
-                a = Answer(a.request_id, "failed", reason="答复中的被执行人不属于本案")
+            if a.assets and a.status != "failed" and any((case_id, code) not in parties for code, _ in a.assets):
+                a = Answer(rid, "failed", reason="答复中的被执行人不属于本案")
                 reason = a.reason
-            if a.status == "failed" or any(found.kind != r.kind for _, found in a.assets):
-                r.state = S.QUEUED
-                retry[(r.attempts, (a.institution + "：" if a.institution else "") + reason)].append(r.id)
+            if a.status == "failed" or any(found.kind != kind for _, found in a.assets):
+                retry[(attempts, (a.institution + "：" if a.institution else "") + reason)].append(pk)
                 report.retried += 1
                 continue
-            assets.extend(
-                (r.court_id, r.case_id, r.inquiry_id, "network", parties[(r.case_id, code)],
-                 found.kind, found.holder, found.value, found.detail)
-                for code, found in a.assets
-            )
-            r.state = S.ANSWERED
-            answered[a.status].append(r.id)
+            if a.assets:
+                assets.extend(
+                    (court_id, case_id, inquiry_id, "network", parties[(case_id, code)],
+                     found.kind, found.holder, found.value, found.detail)
+                    for code, found in a.assets
+                )
+            done.add(rid)
+            answered[a.status].append(pk)
             report.answered += 1
         _insert(Asset, ("court_id", "case_id", "inquiry_id", "source", "debtor_id", "kind", "holder", "value", "detail"),
                 assets)
@@ -668,8 +664,7 @@ def inquiries_rerun(
                       detail="再次发起网络查控", data={"kinds": list(ALL_KINDS)})
             for c in cases
         )
-        started = inquiries_start(cases=cases, provider=provider, now=now)
-    ids = {i.id for i in started}
+        ids = set(inquiries_start(cases=cases, provider=provider, now=now))
     done = inquiries_work(provider=provider, now=now, limit=max(len(cases), 2000), actor=actor).finished
     return [i for i in done if i.id in ids]
 
