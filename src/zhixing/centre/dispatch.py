@@ -20,7 +20,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from zhixing.cases.models import EnforcementCase, ExcludedPeriod, Milestone
-from zhixing.cases.services import EventSpec, _values_insert, transition
+from zhixing.cases.services import CaseRow, EventSpec, _values_insert, case_rows, transition
 from zhixing.courts.models import Absence, Court, Officer, Team
 from zhixing.courts.services import court_calendar, officers_away
 from zhixing.rules.deadlines import milestones_due
@@ -154,16 +154,14 @@ class Picker:
         return f"该团队承办人今日均不在岗（{away}），{who}"
 
 
-def cases_dispatch(*, court: Court, now: datetime, limit: int) -> list[EnforcementCase]:
+def cases_dispatch(*, court: Court, now: datetime, limit: int) -> list[CaseRow]:
     """分派: each triaged case to its team and that team's least-loaded handler present today."""
     with transaction.atomic():
         # Only what dispatch reads (and transition needs): whole rows with
         # their team and title joined cost more than the rest of the step.
-        cases = list(
-            EnforcementCase.objects.filter(court=court, state="triaged")
-            .only("id", "court_id", "case_number", "state", "version", "team_id", "handler_id")
-            .annotate(title_kind=F("title__kind"))
-            .order_by("id")[:limit]
+        cases = case_rows(
+            EnforcementCase.objects.filter(court=court, state="triaged").order_by("id")[:limit],
+            "id", "court_id", "case_number", "state", "version", "team_id", "handler_id", title_kind=F("title__kind"),
         )
         if not cases:
             return []
@@ -173,14 +171,13 @@ def cases_dispatch(*, court: Court, now: datetime, limit: int) -> list[Enforceme
         events = {}
         for c in cases:
             team = teams[c.team_id]
-            c.team = team
             desk = picker.pick(team)
             if desk is not None:
-                c.handler = desk.officer
+                c.handler_id = desk.officer.id
                 who = f"，承办人{desk.officer.name}（在办{desk.open_cases}件，加权负荷{desk.load}）"
                 data = {"team": team.kind, "handler": desk.officer.id}
             else:
-                c.handler = None
+                c.handler_id = None
                 who = "，" + picker.nobody_text(team)
                 leader = picker.leaders.get(team.id)
                 data = {

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhixing.cases.models import EnforcementCase, Milestone
-from zhixing.cases.services import EventSpec, transition
+from zhixing.cases.services import CaseRow, EventSpec, case_rows, transition
 from zhixing.centre.dispatch import cases_dispatch
 from zhixing.centre.triage import cases_triage
 from zhixing.courts.models import Court
@@ -70,18 +70,17 @@ def robot_pass(*, now: datetime, provider: InquiryProvider | None = None, limit:
 
 def cases_inquire_new(
     *, court: Court, now: datetime, provider: InquiryProvider, limit: int, sending: list | None = None
-) -> list[EnforcementCase]:
+) -> list[CaseRow]:
     """首次网络查控: every newly filed case, all eight asset kinds. The state,
     the event, the inquiry and its requests are written together: a crash
     leaves the case either filed or inquiring with its requests queued (or,
     with `sending`, marked sent and listed there for inquiries_send(fresh=…);
     see inquiries_start)."""
     with transaction.atomic():
-        # Only what transition and the inquiry read: whole rows cost more than writing the requests.
-        cases = list(
-            EnforcementCase.objects.filter(court=court, state="filed")
-            .only("id", "court_id", "case_number", "state", "version")
-            .order_by("id")[:limit]
+        # Only what transition and the inquiry read, as plain rows.
+        cases = case_rows(
+            EnforcementCase.objects.filter(court=court, state="filed").order_by("id")[:limit],
+            "id", "court_id", "case_number", "state", "version",
         )
         if not cases:
             return []
