@@ -378,13 +378,25 @@ def _values_insert(model, attnames: Sequence[str], rows: list[tuple], *, ignore_
         rows = [row + defaults for row in rows]
     q = conn.ops.quote_name
     columns = ', '.join(q(f.column) for f in (*fields, *rest))
-    if conn.vendor == "postgresql" and not ignore_conflicts:
+    if conn.vendor == "postgresql":
         # COPY: executemany is a statement per row to PostgreSQL, several times slower.
-        with conn.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {q(opts.db_table)} ({columns}) FROM STDIN") as copy:
+        table = q(opts.db_table)
+        if not ignore_conflicts:
+            with conn.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        return len(rows)
+            return len(rows)
+        # Skipping conflicts: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING.
+        stage = q(f"_stage_{opts.db_table}")
+        with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
+            with cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} ON CONFLICT DO NOTHING")
+            inserted = cursor.rowcount
+            cursor.execute(f"DROP TABLE {stage}")
+        return inserted
     sql = (
         f"INSERT INTO {q(opts.db_table)} ({columns}) "
         f"VALUES ({', '.join(['%s'] * (len(fields) + len(rest)))})"
