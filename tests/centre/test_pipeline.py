@@ -144,3 +144,18 @@ def test_a_company_debtor_is_inquired_like_a_person(court, centre):
     robot_pass(now=at(2026, 3, 2, 10))
     case.refresh_from_db()
     assert case.state == "dispatched"
+
+
+def test_the_reason_and_facts_come_from_the_latest_triaged_event_old_ones_included(court, centre):
+    code, _ = debtor_with(lambda a: not a)
+    case = file(court, centre, at(2026, 3, 2), debtor_id=code, amount="5000.00")
+    robot_pass(now=at(2026, 3, 2, 10))
+    case.refresh_from_db()
+    event = CaseEvent.objects.get(case=case, kind="triaged")
+    assert case.triage_reason == event.data["reason"] and event.detail.endswith(case.triage_reason)
+    assert case.triage_facts == event.data["facts"]
+    # An event written before the reason was kept in its data: read from its detail.
+    CaseEvent.objects.create(court=court, case=case, at=at(2026, 3, 3), kind="triaged",
+                             detail="分流至简案团队：T5 旧理由", data={"facts": {"cash_found": 7}})
+    case = EnforcementCase.objects.get(id=case.id)
+    assert (case.triage_reason, case.triage_facts) == ("T5 旧理由", {"cash_found": 7})

@@ -1,0 +1,45 @@
+"""The schema as migrated: no index that another one already covers, and the
+append-only trigger on events still there (migrations that drop indexes must
+not rebuild the table)."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase, Milestone
+from zhixing.inquiry.models import Inquiry
+
+pytestmark = pytest.mark.django_db
+
+
+def single_column_indexes(model) -> set[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {
+        c["columns"][0] for c in constraints.values()
+        if c["index"] and not c["unique"] and not c["primary_key"] and len(c["columns"]) == 1
+    }
+
+
+@pytest.mark.parametrize(("model", "covered"), [
+    (EnforcementCase, {"court_id", "handler_id"}),
+    (CaseEvent, {"court_id", "case_id"}),
+    (CaseParty, {"court_id", "case_id", "party_id"}),
+    (Milestone, {"court_id", "case_id"}),
+    (Inquiry, {"court_id", "case_id"}),
+])
+def test_no_foreign_key_index_repeats_the_first_column_of_another(model, covered):
+    assert not covered & single_column_indexes(model)
+
+
+def test_indexes_no_other_covers_stay():
+    assert {"at", "actor_id"} <= single_column_indexes(CaseEvent)
+    assert {"team_id", "title_id"} <= single_column_indexes(EnforcementCase)
+
+
+def test_events_stay_append_only_after_the_index_migrations(court, centre, now):
+    from tests.centre.test_pipeline import file
+
+    case = file(court, centre, now)
+    event = CaseEvent.objects.filter(case=case).first()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CaseEvent.objects.filter(id=event.id).update(detail="改写")
