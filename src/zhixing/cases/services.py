@@ -33,7 +33,7 @@ from zhixing.cases.models import (
 )
 from zhixing.courts.models import Court, Officer
 from zhixing.courts.services import court_calendar
-from zhixing.rules import Decision, Reason
+from zhixing.rules import Decision
 from zhixing.rules.case_number import ADJUDICATION_TYPES, format_case_number
 from zhixing.rules.deadlines import check_application_period, milestones_due
 from zhixing.rules.money import format_yuan

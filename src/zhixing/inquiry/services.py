@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase, Party
-from zhixing.cases.services import _ids_take, _select_in, _values_insert
+from zhixing.cases.services import CaseRow, _ids_take, _select_in, _values_insert
 from zhixing.courts.models import Officer
 from zhixing.courts.services import court_calendar
 from zhixing.inquiry.models import Asset, Inquiry, InquiryCursor, InquiryRequest
@@ -69,11 +69,12 @@ def new_request_id(case_id: int, kind: str, round_: int) -> str:
 
 
 def inquiries_start(
-    *, cases: Sequence[EnforcementCase], provider: InquiryProvider, now: datetime, kinds=ALL_KINDS,
+    *, cases: Sequence[EnforcementCase | CaseRow], provider: InquiryProvider, now: datetime, kinds=ALL_KINDS,
     sending: list | None = None,
 ) -> list[int]:
-    """The next round of inquiry for each case, its requests queued for the
-    robot. Returns the new inquiries' ids, in the order of `cases`.
+    """The next round of inquiry for each case (models or CaseRows: id,
+    court_id, case_number are read), its requests queued for the robot.
+    Returns the new inquiries' ids, in the order of `cases`.
 
     With `sending` (a list), the requests are written already marked sent
     (one write less for each of the eight) and added to the list, which the
