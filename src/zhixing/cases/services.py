@@ -316,16 +316,33 @@ def _rows_convert(rows: list[tuple], converters: Sequence) -> list[tuple]:
     return list(zip(*columns))
 
 
+def _in(values) -> tuple[str, list]:
+    """The test `IN (values)` for raw SQL after a column, and its parameters.
+    PostgreSQL gets one array parameter (`= ANY(%s)`): psycopg looks for a
+    statement's placeholders in Python, and five thousand of them cost more
+    than the query itself. SQLite gets a placeholder each."""
+    values = list(values)
+    if not values:
+        return "IN (NULL)", []  # true of no row
+    if connection.vendor == "postgresql":
+        # Typed as the keys' columns (bigint, or text): for an array of another
+        # type (psycopg sends small numbers as smallint[]) PostgreSQL compares
+        # each row with every element instead of looking it up in a hash.
+        return f"= ANY(%s::{'bigint' if isinstance(values[0], int) else 'text'}[])", [values]
+    return f"IN ({', '.join(['%s'] * len(values))})", values
+
+
 def _select_in(sql: str, params: Sequence, ids, chunk_size: int = 5000) -> list[tuple]:
-    """Rows of `sql`, whose `{}` is an IN list of `ids` (after `params`), a
-    statement per chunk of ids, in order within each chunk. Raw SQL: the
-    ORM's IN lookup prepares each id in Python, thousands of times per step."""
+    """Rows of `sql`, whose `{}` follows a column and stands for `IN ids`
+    (_in; its parameters after `params`), a statement per chunk of ids, in
+    order within each chunk. Raw SQL: the ORM's IN lookup prepares each id
+    in Python, thousands of times per step."""
     ids = sorted(ids)
     rows = []
     with connection.cursor() as cursor:
         for start in range(0, len(ids), chunk_size):
-            chunk = ids[start:start + chunk_size]
-            cursor.execute(sql.format(", ".join(["%s"] * len(chunk))), (*params, *chunk))
+            test, values = _in(ids[start:start + chunk_size])
+            cursor.execute(sql.format(test), (*params, *values))
             rows.extend(cursor.fetchall())
     return rows
 
@@ -529,11 +546,11 @@ def _states_lock(ids: list[int]) -> dict[int, tuple[str, int]]:
     result = {}
     with conn.cursor() as cursor:
         for start in range(0, len(ids), 10_000):  # within SQLite's 32,766 parameters
-            chunk = ids[start:start + 10_000]
+            test, values = _in(ids[start:start + 10_000])
             cursor.execute(
                 f"SELECT id, state, version FROM {q(EnforcementCase._meta.db_table)} "
-                f"WHERE id IN ({', '.join(['%s'] * len(chunk))}) ORDER BY id{lock}",
-                chunk,
+                f"WHERE id {test} ORDER BY id{lock}",
+                values,
             )
             result.update((row[0], (row[1], row[2])) for row in cursor.fetchall())
     return result
@@ -564,12 +581,24 @@ def _update_moved(cases: Sequence[EnforcementCase], fields: Sequence[str]) -> No
             ids = [c.id for c in members]
             # Each version was checked under the row lock: +1 is the new version.
             for start in range(0, len(ids), 10_000):
-                chunk = ids[start:start + 10_000]
+                test, values = _in(ids[start:start + 10_000])
                 cursor.execute(
-                    f"UPDATE {q(EnforcementCase._meta.db_table)} SET {sets} "
-                    f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
-                    (members[0].state, *shared, *chunk),
+                    f"UPDATE {q(EnforcementCase._meta.db_table)} SET {sets} WHERE id {test}",
+                    (members[0].state, *shared, *values),
                 )
+
+
+def milestones_done(case_ids: Sequence[int], kind: str, day: date) -> None:
+    """The milestone `kind` of these cases, where still open, done on `day`.
+    Raw SQL by key, a statement per 5,000 cases (_in): the robot marks
+    thousands at a time."""
+    ids = list(case_ids)
+    table = connection.ops.quote_name(Milestone._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            test, values = _in(ids[start:start + 5000])
+            cursor.execute(f"UPDATE {table} SET done_on = %s WHERE case_id {test} AND kind = %s AND done_on IS NULL",
+                           (connection.ops.adapt_datefield_value(day), *values, kind))
 
 
 # ---------------------------------------------------------------- steps and closing
@@ -600,9 +629,7 @@ def cases_record_step(
             )
         )
         todo = [c for c in cases if c.id not in already]
-        Milestone.objects.filter(case_id__in=[c.id for c in todo], kind=step, done_on__isnull=True).update(
-            done_on=today
-        )
+        milestones_done([c.id for c in todo], step, today)
         CaseEvent.objects.bulk_create(
             [_event(c, EventSpec("step_done", STEPS[step], {"step": step}), actor, now) for c in todo]
         )
@@ -638,9 +665,7 @@ def cases_close(
             events[c.id] = EventSpec(
                 "closed", detail, {"mode": mode, "reasons": decisions[c.id].explain()}
             )
-        Milestone.objects.filter(
-            case_id__in=[c.id for c in cases], kind="time_limit", done_on__isnull=True
-        ).update(done_on=timezone.localdate(now))
+        milestones_done([c.id for c in cases], "time_limit", timezone.localdate(now))
         return transition(
             cases=cases, action="close", actor=actor, now=now, events=events, fields=["closed_on", "closing_mode"]
         )

@@ -20,7 +20,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from zhixing.cases.models import EnforcementCase, ExcludedPeriod, Milestone
-from zhixing.cases.services import CaseRow, EventSpec, _values_insert, case_rows, transition
+from zhixing.cases.services import (
+    CaseRow,
+    EventSpec,
+    _values_insert,
+    case_rows,
+    milestones_done,
+    transition,
+)
 from zhixing.courts.models import Absence, Court, Officer, Team
 from zhixing.courts.services import court_calendar, officers_away
 from zhixing.rules.deadlines import milestones_due
@@ -190,9 +197,7 @@ def cases_dispatch(*, court: Court, now: datetime, limit: int) -> list[CaseRow]:
         moved = transition(
             cases=cases, action="dispatch", actor=None, now=now, events=events, fields=["handler"]
         )
-        Milestone.objects.filter(
-            case_id__in=[c.id for c in cases if c.handler_id], kind="handler_assigned", done_on__isnull=True
-        ).update(done_on=today)
+        milestones_done([c.id for c in cases if c.handler_id], "handler_assigned", today)
         calendar = court_calendar(court)
         due = {}  # the milestones depend only on the title's kind (and today)
         for c in cases:

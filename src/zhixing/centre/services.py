@@ -15,8 +15,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from zhixing.cases.models import EnforcementCase, Milestone
-from zhixing.cases.services import CaseRow, EventSpec, case_rows, transition
+from zhixing.cases.models import EnforcementCase
+from zhixing.cases.services import CaseRow, EventSpec, case_rows, milestones_done, transition
 from zhixing.centre.dispatch import cases_dispatch
 from zhixing.centre.triage import cases_triage
 from zhixing.courts.models import Court
@@ -88,9 +88,7 @@ def cases_inquire_new(
         event = EventSpec("inquiry_started", f"发起首次网络查控（{kinds}）", {"kinds": list(ALL_KINDS), "basis": BASIS})
         transition(cases=cases, action="inquire", actor=None, now=now, events=dict.fromkeys((c.id for c in cases), event))
         inquiries_start(cases=cases, provider=provider, now=now, sending=sending)
-        Milestone.objects.filter(case_id__in=[c.id for c in cases], kind="first_inquiry", done_on__isnull=True).update(
-            done_on=timezone.localdate(now)
-        )
+        milestones_done([c.id for c in cases], "first_inquiry", timezone.localdate(now))
     return cases
 
 

@@ -61,7 +61,7 @@ def triage_facts(cases: Sequence[EnforcementCase]) -> dict[int, dict]:
     asset, case_party, case = (q(m._meta.db_table) for m in (Asset, CaseParty, EnforcementCase))
     cash, prop_value, prop_count = defaultdict(int), defaultdict(int), defaultdict(int)
     for case_id, kind, total, n in _select_in(
-        f"SELECT case_id, kind, SUM(value), COUNT(id) FROM {asset} WHERE case_id IN ({{}}) GROUP BY case_id, kind",
+        f"SELECT case_id, kind, SUM(value), COUNT(id) FROM {asset} WHERE case_id {{}} GROUP BY case_id, kind",
         [], ids,
     ):
         total = int(total)  # PostgreSQL sums bigints as numeric
@@ -72,14 +72,14 @@ def triage_facts(cases: Sequence[EnforcementCase]) -> dict[int, dict]:
             prop_count[case_id] += n
     debtors = defaultdict(list)
     for case_id, party_id in _select_in(
-        f"SELECT case_id, party_id FROM {case_party} WHERE role = %s AND case_id IN ({{}}) ORDER BY id", ["debtor"], ids
+        f"SELECT case_id, party_id FROM {case_party} WHERE role = %s AND case_id {{}} ORDER BY id", ["debtor"], ids
     ):
         debtors[case_id].append(party_id)
     all_debtors = {p for ps in debtors.values() for p in ps}
     open_per_debtor = dict(
         _select_in(
             f"SELECT cp.party_id, COUNT(DISTINCT cp.case_id) FROM {case_party} cp JOIN {case} c ON c.id = cp.case_id "
-            f"WHERE cp.role = %s AND c.state <> %s AND cp.party_id IN ({{}}) GROUP BY cp.party_id",
+            f"WHERE cp.role = %s AND c.state <> %s AND cp.party_id {{}} GROUP BY cp.party_id",
             ["debtor", "closed"], all_debtors,
         )
     )

@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase, Party
-from zhixing.cases.services import CaseRow, _ids_take, _select_in, _values_insert
+from zhixing.cases.services import CaseRow, _ids_take, _in, _select_in, _values_insert
 from zhixing.courts.models import Officer
 from zhixing.courts.services import court_calendar
 from zhixing.inquiry.models import Asset, Inquiry, InquiryCursor, InquiryRequest
@@ -87,7 +87,7 @@ def inquiries_start(
     q = connection.ops.quote_name
     with transaction.atomic():
         last = dict(_select_in(
-            f"SELECT case_id, MAX({q('round')}) FROM {q(Inquiry._meta.db_table)} WHERE case_id IN ({{}}) GROUP BY case_id",
+            f"SELECT case_id, MAX({q('round')}) FROM {q(Inquiry._meta.db_table)} WHERE case_id {{}} GROUP BY case_id",
             [], [c.id for c in cases],
         ))
         # Keys taken first, plain rows, nothing read back: model objects cost
@@ -156,9 +156,8 @@ def _requests_update(ids: Sequence, sets: str, params: Sequence = (), *, unsettl
     guard = " AND answered_at IS NULL" if unsettled else ""
     with connection.cursor() as cursor:
         for start in range(0, len(ids), CHUNK):
-            chunk = list(ids[start:start + CHUNK])
-            cursor.execute(f"UPDATE {table} SET {sets} WHERE {key} IN ({', '.join(['%s'] * len(chunk))}){guard}",
-                           (*params, *chunk))
+            test, values = _in(ids[start:start + CHUNK])
+            cursor.execute(f"UPDATE {table} SET {sets} WHERE {key} {test}{guard}", (*params, *values))
 
 
 def _db_time(value: datetime):
@@ -246,7 +245,7 @@ def inquiries_send(*, provider: InquiryProvider, now: datetime, limit: int, fres
     q = connection.ops.quote_name
     for case_id, code, name, kind in _select_in(
         f"SELECT cp.case_id, p.id_code, p.name, p.kind FROM {q(CaseParty._meta.db_table)} cp "
-        f"JOIN {q(Party._meta.db_table)} p ON p.id = cp.party_id WHERE cp.role = %s AND cp.case_id IN ({{}}) "
+        f"JOIN {q(Party._meta.db_table)} p ON p.id = cp.party_id WHERE cp.role = %s AND cp.case_id {{}} "
         "ORDER BY cp.id",
         ["debtor"], {row[2] for row in due} | {row[2] for row in fresh},
     ):
@@ -394,7 +393,7 @@ def _debtors_of(case_ids) -> dict[tuple[int, str], int]:
         (case_id, code): party_id
         for case_id, code, party_id in _select_in(
             f"SELECT cp.case_id, p.id_code, cp.party_id FROM {q(CaseParty._meta.db_table)} cp "
-            f"JOIN {q(Party._meta.db_table)} p ON p.id = cp.party_id WHERE cp.role = %s AND cp.case_id IN ({{}})",
+            f"JOIN {q(Party._meta.db_table)} p ON p.id = cp.party_id WHERE cp.role = %s AND cp.case_id {{}}",
             ["debtor"], case_ids,
         )
     }
@@ -408,11 +407,12 @@ def _requests_locked(request_ids: list[str]) -> list[tuple]:
         return []
     table = connection.ops.quote_name(InquiryRequest._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    test, values = _in(request_ids)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id, request_id, state, attempts, court_id, case_id, inquiry_id, kind "
-            f"FROM {table} WHERE request_id IN ({', '.join(['%s'] * len(request_ids))}) ORDER BY id{lock}",
-            request_ids,
+            f"FROM {table} WHERE request_id {test} ORDER BY id{lock}",
+            values,
         )
         return cursor.fetchall()
 
@@ -528,23 +528,21 @@ def inquiries_finish(*, now: datetime, limit: int, actor: Officer | None = None)
         q = connection.ops.quote_name
         failed = defaultdict(list)
         for inquiry_id, kind in _select_in(
-            f"SELECT inquiry_id, kind FROM {q(InquiryRequest._meta.db_table)} WHERE state = %s AND inquiry_id IN ({{}}) "
+            f"SELECT inquiry_id, kind FROM {q(InquiryRequest._meta.db_table)} WHERE state = %s AND inquiry_id {{}} "
             "ORDER BY id", [S.FAILED.value], ids,
         ):
             failed[inquiry_id].append(kind)
         found = defaultdict(list)
         for inquiry_id, kind, value in _select_in(
-            f"SELECT inquiry_id, kind, value FROM {q(Asset._meta.db_table)} WHERE inquiry_id IN ({{}}) ORDER BY id",
+            f"SELECT inquiry_id, kind, value FROM {q(Asset._meta.db_table)} WHERE inquiry_id {{}} ORDER BY id",
             [], ids,
         ):
             found[inquiry_id].append((kind, value))
         with connection.cursor() as cursor:
             for start in range(0, len(ids), CHUNK):
-                chunk = ids[start:start + CHUNK]
-                cursor.execute(
-                    f"UPDATE {q(Inquiry._meta.db_table)} SET finished_at = %s WHERE id IN ({', '.join(['%s'] * len(chunk))})",
-                    (_db_time(now), *chunk),
-                )
+                test, values = _in(ids[start:start + CHUNK])
+                cursor.execute(f"UPDATE {q(Inquiry._meta.db_table)} SET finished_at = %s WHERE id {test}",
+                               (_db_time(now), *values))
         partial = []
         for i in done:
             i.finished_at = now
@@ -581,11 +579,11 @@ def _inquiries_settled(limit: int) -> list[int]:
     settled = []
     with connection.cursor() as cursor:
         for start in range(0, len(open_ids), CHUNK):
-            chunk = open_ids[start:start + CHUNK]
+            test, values = _in(open_ids[start:start + CHUNK])
             cursor.execute(
-                f"SELECT inquiry_id FROM {table} WHERE inquiry_id IN ({', '.join(['%s'] * len(chunk))}) "
+                f"SELECT inquiry_id FROM {table} WHERE inquiry_id {test} "
                 "GROUP BY inquiry_id HAVING SUM(CASE WHEN state IN (%s, %s) THEN 1 ELSE 0 END) = 0",
-                (*chunk, *(state.value for state in OPEN)),
+                (*values, *(state.value for state in OPEN)),
             )
             settled.extend(sorted(row[0] for row in cursor.fetchall()))
             if len(settled) >= limit:
