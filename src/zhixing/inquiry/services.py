@@ -22,7 +22,7 @@ import logging
 import os
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
@@ -339,50 +339,88 @@ def inquiries_absorb(*, answers: Sequence[Answer], now: datetime, cursor: tuple[
     is saved in the same transaction."""
     report = AbsorbReport()
     with transaction.atomic():
-        # request_id -> (id, request_id, state, attempts, court_id, case_id, inquiry_id, kind)
-        rows = {row[1]: row for row in _requests_locked(list({a.request_id for a in answers}))}
-        parties = _debtors_of({row[5] for row in rows.values() if row[2] in OPEN})
-        settled = {S.ANSWERED.value, S.FAILED.value}
-        answered, retry, assets = defaultdict(list), defaultdict(list), []
-        done = set()  # answered by an earlier answer of this page
-        for a in answers:
-            r = rows.get(a.request_id)
-            if r is None:
-                report.unknown += 1
-                continue
-            pk, rid, state, attempts, court_id, case_id, inquiry_id, kind = r
-            if state in settled or rid in done:
-                report.repeated += 1
-                continue
-            reason = a.reason or "查询失败"
-            if a.assets and a.status != "failed" and any((case_id, code) not in parties for code, _ in a.assets):
-                a = Answer(rid, "failed", reason="答复中的被执行人不属于本案")
-                reason = a.reason
-            if a.status == "failed" or any(found.kind != kind for _, found in a.assets):
-                retry[(attempts, (a.institution + "：" if a.institution else "") + reason)].append(pk)
-                report.retried += 1
-                continue
-            if a.assets:
-                assets.extend(
-                    (court_id, case_id, inquiry_id, "network", parties[(case_id, code)],
-                     found.kind, found.holder, found.value, found.detail)
-                    for code, found in a.assets
-                )
-            done.add(rid)
-            answered[a.status].append(pk)
-            report.answered += 1
-        _insert(Asset, ("court_id", "case_id", "inquiry_id", "source", "debtor_id", "kind", "holder", "value", "detail"),
-                assets)
-        for status, ids in answered.items():
-            _requests_update(ids, "state = %s, status = %s, answered_at = %s, last_error = %s",
-                             (S.ANSWERED.value, status, _db_time(now), ""))
-        for (attempts, reason), ids in retry.items():
-            _requests_update(ids, "state = %s, next_try_at = %s, last_error = %s",
-                             (S.QUEUED.value, _db_time(now + backoff(attempts)), reason[:200]), unsettled=True)
+        # Most answers say "nothing found" and need no check against the request:
+        # one UPDATE settles those still open, with no read first. A request
+        # answered twice in the page goes the long way (the first answer wins).
+        times = Counter(a.request_id for a in answers)
+        plain = [a.request_id for a in answers if a.status == "none" and not a.assets and times[a.request_id] == 1]
+        settled = _requests_answer_plain(plain, now)
+        report.answered += len(settled)
+        rest = [a for a in answers if a.request_id not in settled] if settled else answers
+        if rest:
+            report += _absorb_checked(rest, now)
         if cursor is not None:
             InquiryCursor.objects.update_or_create(provider=cursor[0], defaults={"cursor": cursor[1], "updated_at": now})
     if report.repeated or report.unknown:
         log.info("inquiry answers: %d duplicate or late (no change), %d for unknown requests", report.repeated, report.unknown)
+    return report
+
+
+def _requests_answer_plain(request_ids: list[str], now: datetime) -> set[str]:
+    """Requests still open among these, answered "none" now; their request ids.
+    The WHERE is checked again under each row's lock, so a concurrent
+    absorber (a callback during a poll) cannot answer one twice. It locks in
+    another order than _requests_locked: should two absorbers of the same
+    answers deadlock, PostgreSQL rolls one back whole (its cursor too), and
+    those answers are read again by the next poll."""
+    table = connection.ops.quote_name(InquiryRequest._meta.db_table)
+    done = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(request_ids), CHUNK):
+            test, values = _in(request_ids[start:start + CHUNK])
+            cursor.execute(
+                f"UPDATE {table} SET state = %s, status = %s, answered_at = %s, last_error = %s "
+                f"WHERE request_id {test} AND answered_at IS NULL RETURNING request_id",
+                (S.ANSWERED.value, "none", _db_time(now), "", *values),
+            )
+            done.update(row[0] for row in cursor.fetchall())
+    return done
+
+
+def _absorb_checked(answers: Sequence[Answer], now: datetime) -> AbsorbReport:
+    """Answers read against their requests (locked): found assets checked and
+    recorded, failures retried, duplicates and strangers counted."""
+    report = AbsorbReport()
+    # request_id -> (id, request_id, state, attempts, court_id, case_id, inquiry_id, kind)
+    rows = {row[1]: row for row in _requests_locked(list({a.request_id for a in answers}))}
+    parties = _debtors_of({rows[a.request_id][5] for a in answers if a.assets and a.request_id in rows})
+    settled = {S.ANSWERED.value, S.FAILED.value}
+    answered, retry, assets = defaultdict(list), defaultdict(list), []
+    done = set()  # answered by an earlier answer of this page
+    for a in answers:
+        r = rows.get(a.request_id)
+        if r is None:
+            report.unknown += 1
+            continue
+        pk, rid, state, attempts, court_id, case_id, inquiry_id, kind = r
+        if state in settled or rid in done:
+            report.repeated += 1
+            continue
+        reason = a.reason or "查询失败"
+        if a.assets and a.status != "failed" and any((case_id, code) not in parties for code, _ in a.assets):
+            a = Answer(rid, "failed", reason="答复中的被执行人不属于本案")
+            reason = a.reason
+        if a.status == "failed" or any(found.kind != kind for _, found in a.assets):
+            retry[(attempts, (a.institution + "：" if a.institution else "") + reason)].append(pk)
+            report.retried += 1
+            continue
+        if a.assets:
+            assets.extend(
+                (court_id, case_id, inquiry_id, "network", parties[(case_id, code)],
+                 found.kind, found.holder, found.value, found.detail)
+                for code, found in a.assets
+            )
+        done.add(rid)
+        answered[a.status].append(pk)
+        report.answered += 1
+    _insert(Asset, ("court_id", "case_id", "inquiry_id", "source", "debtor_id", "kind", "holder", "value", "detail"),
+            assets)
+    for status, ids in answered.items():
+        _requests_update(ids, "state = %s, status = %s, answered_at = %s, last_error = %s",
+                         (S.ANSWERED.value, status, _db_time(now), ""))
+    for (attempts, reason), ids in retry.items():
+        _requests_update(ids, "state = %s, next_try_at = %s, last_error = %s",
+                         (S.QUEUED.value, _db_time(now + backoff(attempts)), reason[:200]), unsettled=True)
     return report
 
 
