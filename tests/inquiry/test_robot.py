@@ -15,7 +15,7 @@ from zhixing.cases.models import CaseEvent
 from zhixing.centre.services import cases_inquire_new, robot_pass
 from zhixing.inquiry.models import Asset, Inquiry, InquiryRequest
 from zhixing.inquiry.network import SimSettings
-from zhixing.inquiry.providers import ALL_KINDS, Answer, SimulatedProvider
+from zhixing.inquiry.providers import ALL_KINDS, Answer, FoundAsset, SimulatedProvider
 from zhixing.inquiry.services import (
     RateLimiter,
     backoff,
@@ -257,3 +257,54 @@ def test_giving_up_on_many_cases_takes_the_same_queries_as_on_one(court, centre,
     assert give_up(3, 2) == give_up(12, 3)
     assert Task.objects.filter(kind="inquiry_failed", done_at__isnull=True).count() == 16
     assert CaseEvent.objects.filter(kind="inquiry_failed").count() == 16
+
+
+def test_within_one_page_the_first_answer_to_a_request_wins(court, centre):
+    slow = SimulatedProvider(SimSettings(latency_min=999, latency_max=999))
+    case = file(court, centre, at(2026, 3, 2))
+    robot_pass(now=at(2026, 3, 2, 10), provider=slow)
+    requests = {r.kind: r for r in InquiryRequest.objects.filter(case=case)}
+    code = case.case_parties.get(role="debtor").party.id_code
+    found = Answer(requests["deposit"].request_id, "found", ((code, FoundAsset("deposit", "某银行", 12_300)),))
+    page = [
+        found, Answer(found.request_id, "none"),  # found first: the asset stays
+        Answer(requests["vehicle"].request_id, "none"), Answer(requests["vehicle"].request_id, "found",
+                                                               ((code, FoundAsset("vehicle", "车管所", 5_000_000)),)),
+        Answer(requests["equity"].request_id, "none"),
+        Answer("no-such-request", "none"),
+    ]
+    report = inquiries_absorb(answers=page, now=at(2026, 3, 2, 10, 1))
+    assert (report.answered, report.repeated, report.unknown) == (3, 2, 1)
+    states = {r.kind: (r.state, r.status) for r in InquiryRequest.objects.filter(case=case)}
+    assert states["deposit"] == ("answered", "found") and states["vehicle"] == ("answered", "none")
+    assert states["equity"] == ("answered", "none") and states["securities"] == ("sent", "")
+    assert list(Asset.objects.filter(case=case).values_list("kind", "value")) == [("deposit", 12_300)]
+
+
+def test_no_index_of_the_requests_covers_a_column_that_answering_or_sending_changes(db):
+    changing = {"state", "status", "answered_at", "last_error", "attempts", "next_try_at", "sent_at", "provider"}
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, InquiryRequest._meta.db_table)
+    indexed = {column for c in constraints.values() if c["index"] or c["unique"] for column in c["columns"]}
+    assert indexed and not indexed & changing
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="HOT updates and fillfactor are PostgreSQL's")
+def test_answers_rewrite_requests_in_place_on_postgresql(court, centre):
+    table = InquiryRequest._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [table])
+        assert "fillfactor=50" in cursor.fetchone()[0]
+
+    def counts():  # updates not yet reported to the statistics: the test's transaction is one
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_get_xact_tuples_updated(%s::regclass), "
+                           "pg_stat_get_xact_tuples_hot_updated(%s::regclass)", [table, table])
+            return cursor.fetchone()
+
+    for _ in range(3):
+        file(court, centre, at(2026, 3, 2))
+    before = counts()
+    robot_pass(now=at(2026, 3, 2, 10), provider=SimulatedProvider())
+    updated, hot = (after - earlier for after, earlier in zip(counts(), before))
+    assert (updated, hot) == (3 * len(ALL_KINDS),) * 2

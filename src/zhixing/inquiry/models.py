@@ -50,8 +50,12 @@ class InquiryRequest(models.Model):
         ANSWERED = "answered", "已反馈"
         FAILED = "failed", "失败转人工"
 
-    # Eight rows a case, each written three times (queued, sent, answered):
-    # no index that no query needs (case is the unique constraint's prefix).
+    # Eight rows a case, written when sent and again when answered. No index
+    # that no query needs (case is the unique constraint's prefix), and none on
+    # a column an answer or a resend changes: open requests are found through
+    # their open inquiry (inquiry_open), so PostgreSQL rewrites an answered
+    # row in place on its page (a HOT update: no new entry in any index; the
+    # table keeps half of each page free for it, migration 0007).
     court = models.ForeignKey(Court, on_delete=models.PROTECT, db_index=False)
     inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="requests")
     case = models.ForeignKey(EnforcementCase, on_delete=models.PROTECT, related_name="+", db_index=False)
@@ -71,7 +75,6 @@ class InquiryRequest(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "查控请求"
         constraints = [models.UniqueConstraint(fields=["case", "kind", "round"], name="one_request_per_case_kind_round")]
-        indexes = [models.Index(fields=["state", "next_try_at"])]
 
 
 class InquiryCursor(models.Model):

@@ -109,6 +109,14 @@ def inquiries_start(
     return ids
 
 
+def requests_open():
+    """Requests of open inquiries: every request not yet answered or given up
+    is one of them (an inquiry finishes when none of its requests is open).
+    Found through the inquiries' partial index, not one on the requests' own
+    state, so that an answer changes no indexed column (see InquiryRequest)."""
+    return InquiryRequest.objects.filter(inquiry__finished_at__isnull=True)
+
+
 def _requests_insert(rows, *, now: datetime, sent_by: str | None = None) -> None:
     """Queued, due now; or (sent_by: the provider's name) sent now, the first attempt."""
     columns = ("court_id", "inquiry_id", "case_id", "kind", "round", "request_id",
@@ -233,9 +241,8 @@ def inquiries_send(*, provider: InquiryProvider, now: datetime, limit: int, fres
     a provider that says it may be called from two threads (`concurrent`).
     All database work stays on this thread."""
     report = SendReport()
-    # Two queries, not one with OR: each walks the index (state, next_try_at).
     fields = ("id", "request_id", "case_id", "kind", "attempts", "case__case_number")
-    open_ = InquiryRequest.objects.filter(attempts__lt=settings.INQUIRY_MAX_ATTEMPTS, next_try_at__lte=now)
+    open_ = requests_open().filter(attempts__lt=settings.INQUIRY_MAX_ATTEMPTS, next_try_at__lte=now)
     due = list(open_.filter(state=S.QUEUED).order_by("next_try_at", "id").values_list(*fields)[:limit])
     if len(due) < limit:  # sent, and no answer by its resend time
         due += list(open_.filter(state=S.SENT).order_by("next_try_at", "id").values_list(*fields)[:limit - len(due)])
@@ -473,7 +480,7 @@ def inquiries_poll(*, provider: InquiryProvider, now: datetime, page: int | None
         if not polled.answers and polled.cursor == cursor:
             break  # nothing new
         if polled.restarted:
-            n = InquiryRequest.objects.filter(state=S.SENT, provider=provider.name).update(state=S.QUEUED, next_try_at=now)
+            n = requests_open().filter(state=S.SENT, provider=provider.name).update(state=S.QUEUED, next_try_at=now)
             log.warning("inquiry %s restarted: %d requests sent before are queued again", provider.name, n)
         report += inquiries_absorb(answers=polled.answers, now=now, cursor=(provider.name, polled.cursor))
         if not polled.answers or polled.cursor == cursor:
@@ -503,7 +510,7 @@ def inquiries_give_up(*, now: datetime, limit: int) -> int:
     `inquiry_failed` event per round. Nothing is dropped silently."""
     with transaction.atomic():
         spent = (
-            InquiryRequest.objects.select_for_update(of=("self",))
+            requests_open().select_for_update(of=("self",))
             .filter(attempts__gte=settings.INQUIRY_MAX_ATTEMPTS)
             .select_related("case", "court")
             .order_by("id")
@@ -708,7 +715,7 @@ def inquiries_rerun(
 
 def requests_pending() -> dict:
     """What the robot still waits for: requests in flight, and the next time one is due."""
-    sent = InquiryRequest.objects.filter(state=S.SENT).exists()
-    next_due = InquiryRequest.objects.filter(state=S.QUEUED).order_by("next_try_at").values_list(
+    sent = requests_open().filter(state=S.SENT).exists()
+    next_due = requests_open().filter(state=S.QUEUED).order_by("next_try_at").values_list(
         "next_try_at", flat=True).first()
     return {"sent": sent, "next_due": next_due}
