@@ -1,7 +1,8 @@
-"""For migrations: drop a foreign key's own single-column index (when a
-composite or unique index already starts with that column) without the table
-rebuild SQLite's AlterField would do — a rebuild copies every row and drops
-the table's triggers (the append-only ones on case events)."""
+"""For migrations: drop a foreign key's own single-column index (one that a
+composite or unique index starting with the column already covers, or one
+no query reads) without the table rebuild SQLite's AlterField would do — a
+rebuild copies every row and drops the table's triggers (the append-only
+ones on case events)."""
 
 from __future__ import annotations
 

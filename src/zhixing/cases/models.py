@@ -81,7 +81,12 @@ class EnforcementCase(models.Model):
     type_code = models.CharField("案件类型", max_length=4, choices=TypeCode.choices)
     year = models.PositiveSmallIntegerField("收案年度")
     seq = models.PositiveIntegerField("序号")
-    title = models.ForeignKey(EnforceableTitle, on_delete=models.PROTECT, related_name="cases")
+    # Title, home team and handler, rule set: no index of their own. No query
+    # looks cases up by them; only deleting one of those (never done: titles,
+    # rule sets and officers stay for the record) would read the table. Each
+    # index is written on every insert and on every move of the case (four
+    # writes a case through the robot), so each one unread is pure cost.
+    title = models.ForeignKey(EnforceableTitle, on_delete=models.PROTECT, related_name="cases", db_index=False)
     parties = models.ManyToManyField(Party, through="CaseParty", related_name="cases")
     amount_claimed = models.BigIntegerField("申请执行标的额（分）")
     filed_on = models.DateField("立案日期")
@@ -94,9 +99,10 @@ class EnforcementCase(models.Model):
     # While handed to another team for a stage (分段): the stage, and the team
     # and handler it returns to (centre/handoff.py). Empty at home.
     stage = models.CharField("移交阶段", max_length=16, blank=True)
-    home_team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    home_team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  db_index=False)
     home_handler = models.ForeignKey(
-        Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     # The rule of triage that routed the case; the reason and the facts it
     # read are in the `triaged` event (triage_reason, triage_facts below):
@@ -104,7 +110,7 @@ class EnforcementCase(models.Model):
     # more than everything else it does (a page split per few cases).
     triage_rule = models.CharField("分流规则", max_length=16, blank=True)
     triage_ruleset = models.ForeignKey(
-        "centre.TriageRuleSet", on_delete=models.PROTECT, null=True, blank=True
+        "centre.TriageRuleSet", on_delete=models.PROTECT, null=True, blank=True, db_index=False
     )
     closed_on = models.DateField("结案日期", null=True, blank=True)
     closing_mode = models.CharField("结案方式", max_length=20, choices=ClosingMode.choices, blank=True)
@@ -212,7 +218,9 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(EnforcementCase, on_delete=models.PROTECT, related_name="events", db_index=False)
     at = models.DateTimeField("时间", db_index=True)
     kind = models.CharField("事件", max_length=24, choices=Kind.choices)
-    actor = models.ForeignKey(Officer, on_delete=models.PROTECT, null=True, blank=True)  # None: the robot
+    # None: the robot. No index: events are read by case or by court, kind and
+    # time, never by who acted (an index would be written with every event).
+    actor = models.ForeignKey(Officer, on_delete=models.PROTECT, null=True, blank=True, db_index=False)
     detail = models.TextField("说明", blank=True)  # Chinese, for the timeline
     data = models.JSONField(default=dict, blank=True)  # the facts, for measures and audit
 
