@@ -99,3 +99,43 @@ def test_a_network_that_is_down_leaves_the_case_inquiring(court, centre, closed_
     assert case.state == "inquiring"
     assert events(case) == ["filed", "inquiry_started"]
     assert {r.attempts for r in InquiryRequest.objects.filter(case=case)} == {2}
+
+
+def test_while_batches_go_out_threads_take_turns_quickly_and_the_interval_is_put_back(
+        court, centre, simulator, settings, monkeypatch):
+    import sys
+
+    from zhixing.inquiry import services
+
+    server = simulator()
+    settings.INQUIRY_URL, settings.INQUIRY_BATCH_SIZE = server.url, len(ALL_KINDS)  # a batch per case
+    seen = []
+    submit = HttpProvider.submit
+
+    def recording(self, *args, **kwargs):
+        seen.append(sys.getswitchinterval())
+        return submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(HttpProvider, "submit", recording)
+    before = sys.getswitchinterval()
+    for _ in range(3):
+        file(court, centre, at(2026, 3, 2))
+    report = robot_pass(now=at(2026, 3, 2, 10, 5))
+    assert report.dispatched == 3
+    assert seen == [services.SWITCH_WHILE_SENDING] * 3
+    assert sys.getswitchinterval() == before
+
+
+def test_overlapping_senders_put_the_interval_back_once_the_last_is_done():
+    import sys
+
+    from zhixing.inquiry.services import SWITCH_WHILE_SENDING, _quick_switching
+
+    before = sys.getswitchinterval()
+    first, second = _quick_switching(), _quick_switching()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first to start ends first: the second still sends
+    assert sys.getswitchinterval() == SWITCH_WHILE_SENDING
+    second.__exit__(None, None, None)
+    assert sys.getswitchinterval() == before

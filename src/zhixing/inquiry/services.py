@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import threading
 import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
@@ -154,6 +157,10 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 
 
+# Seconds a thread may keep the interpreter while another waits for it, while
+# a batch is sent in one thread and answers absorbed in this one.
+SWITCH_WHILE_SENDING = 0.0005
+
 # Ids per statement in the raw UPDATE/SELECT … IN (…) below: far under
 # SQLite's and PostgreSQL's limits on parameters.
 CHUNK = 5000
@@ -268,11 +275,38 @@ def inquiries_send(*, provider: InquiryProvider, now: datetime, limit: int, fres
     size = getattr(provider, "batch_size", None) or settings.INQUIRY_BATCH_SIZE
     pool = ThreadPoolExecutor(max_workers=1) if meanwhile and getattr(provider, "concurrent", False) else None
     try:
-        _send_batches(provider, now, fresh, due, size, debtors, callback_url, token, report, pool, meanwhile)
+        with _quick_switching() if pool is not None else nullcontext():
+            _send_batches(provider, now, fresh, due, size, debtors, callback_url, token, report, pool, meanwhile)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
     return report
+
+
+_switching = {"users": 0, "saved": None}
+_switching_lock = threading.Lock()
+
+
+@contextmanager
+def _quick_switching():
+    """While a batch is sent in one thread and answers absorbed in this one:
+    this thread waits on the database many times a batch, and each time its
+    answer is in, the sending thread (encoding JSON) would keep the
+    interpreter for up to the whole switch interval (5 ms by default). The
+    interval is process-wide: the first of several senders shortens it, the
+    last puts it back."""
+    with _switching_lock:
+        if _switching["users"] == 0:
+            _switching["saved"] = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_WHILE_SENDING)
+        _switching["users"] += 1
+    try:
+        yield
+    finally:
+        with _switching_lock:
+            _switching["users"] -= 1
+            if _switching["users"] == 0:
+                sys.setswitchinterval(_switching["saved"])
 
 
 def _send_batches(provider, now, fresh, due, size, debtors, callback_url, token, report, pool, meanwhile) -> None:
