@@ -35,6 +35,7 @@ import math
 import os
 import threading
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -55,9 +56,14 @@ INSTITUTIONS = {
 
 
 @functools.lru_cache(maxsize=100_000)
-def holdings(debtor: DebtorRef) -> tuple:
-    """simulated_assets, remembered: eight requests (one per kind) ask about the same debtor."""
-    return tuple(simulated_assets(debtor))
+def holdings(debtor: DebtorRef) -> dict[str, tuple[dict, ...]]:
+    """simulated_assets as answer entries by kind, remembered: eight requests
+    (one per kind) ask about the same debtor."""
+    by_kind = defaultdict(list)
+    for a in simulated_assets(debtor):
+        by_kind[a.kind].append({"debtor": debtor.id_code, "kind": a.kind, "holder": a.holder,
+                                "value_fen": a.value, "detail": a.detail})
+    return {kind: tuple(entries) for kind, entries in by_kind.items()}
 
 
 def draw(seed: int, key: str) -> float:
@@ -220,12 +226,7 @@ class SimulatedNetwork:
             return answer, ready_at
         if s.late_rate and draw(s.seed, f"late:{key}") < s.late_rate:
             ready_at = now + s.late_delay
-        assets = [
-            {"debtor": d.id_code, "kind": a.kind, "holder": a.holder, "value_fen": a.value, "detail": a.detail}
-            for d in r["debtors"]
-            for a in holdings(d)
-            if a.kind == kind
-        ]
+        assets = [entry for d in r["debtors"] for entry in holdings(d).get(kind, ())]  # shared, never changed
         answer.update(status="found" if assets else "none", assets=assets)
         return answer, ready_at
 
