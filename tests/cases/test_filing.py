@@ -100,3 +100,25 @@ def test_events_cannot_be_updated(court, centre, now):
     with pytest.raises(DatabaseError), transaction.atomic():
         CaseEvent.objects.filter(case=case).update(detail="改写历史")
     assert CaseEvent.objects.get(case=case).detail.startswith("立案")
+
+
+def test_filed_cases_are_whole_instances_that_know_their_court_and_title(court, centre, now, django_assert_num_queries):
+    application = app()
+    (case,) = cases_file(court=court, actor=centre, applications=[application], now=now)
+    with django_assert_num_queries(0):  # built positionally, their court and title remembered
+        assert (case.court, case.title.number, case.state, case.version, case.stage) == (
+            court, application.title.number, "filed", 1, "")
+        assert case.title.court == court and case.title.id == case.title_id
+    stored = EnforcementCase.objects.get(id=case.id)
+    assert (stored.case_number, stored.title_id, stored.amount_claimed, stored.filed_on) == (
+        case.case_number, case.title_id, case.amount_claimed, case.filed_on)
+    assert not case._state.adding
+
+
+def test_instances_refuse_to_share_a_callable_default(db):
+    from zhixing.cases.services import _instances
+
+    with pytest.raises(ValueError, match="callable default"):
+        _instances(CaseEvent, ("court_id", "case_id", "kind"), [(1, 1, "filed")])  # data: default=dict
+    (party,) = _instances(Party, ("court_id", "kind", "name", "id_code"), [(1, "person", "张三", "x")])
+    assert (party.name, party.phone, party.address, party.id) == ("张三", "", "", None)
