@@ -281,14 +281,11 @@ def _explain(condition: dict, facts: Mapping[str, object]) -> list[str] | None:
         phrases = [phrase for fired in fired_parts if fired is not None for phrase in fired]
         return phrases if any(fired is not None for fired in fired_parts) else None
     fact, op = condition["fact"], condition["op"]
-    left = facts[fact]
-    if "other" in condition:
-        right, right_text = facts[condition["other"]], _describe(condition["other"], facts)
-    else:
-        right = condition["value"]
-        right_text = _show(fact, right)
-    if not _COMPARE[op](left, right):
-        return None
+    other = condition.get("other")
+    right = facts[other] if other is not None else condition["value"]
+    if not _COMPARE[op](facts[fact], right):
+        return None  # no words for what did not hold: most conditions, most cases
+    right_text = _describe(other, facts) if other is not None else _show(fact, right)
     if op == "in":
         return [f"{_describe(fact, facts)}属于{right_text}之一"]
     return [f"{_describe(fact, facts)} {OPS[op]} {right_text}"]
