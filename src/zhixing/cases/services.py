@@ -528,11 +528,14 @@ def transition(
     with transaction.atomic():
         current = _states_lock([c.id for c in cases])
         refused = {}
+        decided = {}  # the decision depends on the state alone: once per state
         for c in cases:
             state, version = current[c.id]
             if version != c.version:
                 raise StaleCase(f"案件{c.case_number}已被他人修改，请刷新后重试")
-            decision = check_action(action, state)
+            decision = decided.get(state)
+            if decision is None:
+                decision = decided[state] = check_action(action, state)
             if not decision:
                 refused[c.id] = decision
         if refused:
