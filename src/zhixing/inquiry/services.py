@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -598,19 +599,31 @@ def inquiries_give_up(*, now: datetime, limit: int) -> int:
     return len(rows)
 
 
-def inquiries_finish(*, now: datetime, limit: int, actor: Officer | None = None) -> list[Inquiry]:
+class Finished(NamedTuple):
+    """An inquiry that inquiries_finish finished."""
+
+    id: int
+    court_id: int
+    case_id: int
+    round: int
+    failed_kinds: list[str]
+
+
+def inquiries_finish(*, now: datetime, limit: int, actor: Officer | None = None) -> list[Finished]:
     """Finish every open inquiry whose requests are all answered or failed:
     finished_at, the kinds that failed, and one `inquiry_finished` event."""
     with transaction.atomic():
         ids = _inquiries_settled(limit)
         if not ids:
             return []
-        done = list(
-            Inquiry.objects.select_for_update().filter(id__in=ids, finished_at__isnull=True)
-            .only("id", "court_id", "case_id", "round", "failed_kinds", "finished_at").order_by("id")
-        )
-        ids = [i.id for i in done]
         q = connection.ops.quote_name
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        # Locked in id order (_select_in's chunks ascend), read as plain rows.
+        locked = _select_in(
+            f"SELECT id, court_id, case_id, {q('round')} FROM {q(Inquiry._meta.db_table)} "
+            f"WHERE id {{}} AND finished_at IS NULL ORDER BY id{lock}", [], ids,
+        )
+        ids = [row[0] for row in locked]
         failed = defaultdict(list)
         for inquiry_id, kind in _select_in(
             f"SELECT inquiry_id, kind FROM {q(InquiryRequest._meta.db_table)} WHERE state = %s AND inquiry_id {{}} "
@@ -628,13 +641,14 @@ def inquiries_finish(*, now: datetime, limit: int, actor: Officer | None = None)
                 test, values = _in(ids[start:start + CHUNK])
                 cursor.execute(f"UPDATE {q(Inquiry._meta.db_table)} SET finished_at = %s WHERE id {test}",
                                (_db_time(now), *values))
-        partial = []
+        order = list(ASSET_KINDS)
+        done = [Finished(*row, sorted(failed[row[0]], key=order.index)) for row in locked]
+        partial = defaultdict(list)  # the kinds that failed -> inquiries: few, and few combinations
         for i in done:
-            i.finished_at = now
-            i.failed_kinds = sorted(failed[i.id], key=list(ASSET_KINDS).index)
             if i.failed_kinds:
-                partial.append(i)
-        Inquiry.objects.bulk_update(partial, ["failed_kinds"], batch_size=500)
+                partial[tuple(i.failed_kinds)].append(i.id)
+        for kinds, group in partial.items():
+            Inquiry.objects.filter(id__in=group).update(failed_kinds=list(kinds))
         # One executemany, no model objects: an event per case finished.
         _values_insert(
             CaseEvent, ("court_id", "case_id", "at", "kind", "actor_id", "detail", "data"),
@@ -697,7 +711,7 @@ class WorkReport:
     retried: int = 0
     repeated: int = 0
     failed: int = 0  # requests failed for good
-    finished: list[Inquiry] = field(default_factory=list)
+    finished: list[Finished] = field(default_factory=list)
 
 
 def inquiries_work(*, provider: InquiryProvider, now: datetime, limit: int, actor: Officer | None = None,
@@ -729,7 +743,7 @@ def inquiries_work(*, provider: InquiryProvider, now: datetime, limit: int, acto
 
 def inquiries_collect(
     *, inquiries: Sequence[Inquiry], provider: InquiryProvider, now: datetime, actor: Officer | None = None
-) -> list[Inquiry]:
+) -> list[Finished]:
     """The robot's inquiry step, returning those of `inquiries` that finished
     (kept for callers of the synchronous days)."""
     ids = {i.id for i in inquiries}
@@ -739,7 +753,7 @@ def inquiries_collect(
 
 def inquiries_rerun(
     *, cases: Sequence[EnforcementCase], provider: InquiryProvider, now: datetime, actor: Officer | None = None
-) -> list[Inquiry]:
+) -> list[Finished]:
     """A further network inquiry on cases already at a team (no change of
     state). Returns those of its inquiries that finished at once."""
     with transaction.atomic():
