@@ -45,6 +45,36 @@ def test_bench_pipeline_files_and_dispatches_every_case_and_ends_with_the_figure
         assert not os.path.exists(name)
 
 
+def test_a_killed_bench_leaves_no_database_home_or_simulator_behind(tmp_path, db):
+    import signal
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, ZHIXING_HOME=str(tmp_path), TMPDIR=str(scratch))
+    bench = subprocess.Popen(
+        [sys.executable, "-m", "zhixing.cli", "bench", "pipeline", "--cases", "4000", "--batch", "500"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    seen = []
+    for line in bench.stdout:  # killed once the robot is running, the simulator with it
+        seen.append(line)
+        if line.startswith("机器人第 1 遍"):
+            break
+    children = subprocess.run(["pgrep", "-P", str(bench.pid), "-f", "inquiry-sim"], capture_output=True, text=True, check=False)
+    (simulator,) = map(int, children.stdout.split())
+    bench.send_signal(signal.SIGTERM)
+    bench.communicate(timeout=120)
+    assert bench.returncode == 128 + signal.SIGTERM, "".join(seen)
+    assert list(scratch.iterdir()) == []  # the throwaway home, and SQLite's databases in it
+    vendor, name = re.match(r"数据库：(\w+) (\S+?)（临时", seen[0]).groups()
+    if vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_database WHERE datname IN (%s, %s)", [name, name + "_limit"])
+            assert cursor.fetchone()[0] == 0
+    with pytest.raises(ProcessLookupError):  # the simulator was stopped (and reaped), not left running
+        os.kill(simulator, 0)
+
+
 def _file(court, centre, now, n):
     applications = [
         parse_application(application_json(debtor_id=person_id(i)), today=now.date())[0] for i in range(n)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -385,10 +386,18 @@ def _say(text: str) -> None:
 
 def bench_pipeline(*, cases: int, seed: int, batch: int) -> int:
     scratch = Scratch()
+    # A `kill` stops it as Ctrl-C does: the simulator stopped, the throwaway
+    # databases and home removed (by default SIGTERM ends the process at once).
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         return _run(scratch, cases=cases, seed=seed, batch=batch)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         scratch.close()
+
+
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def _run(scratch: Scratch, *, cases: int, seed: int, batch: int) -> int:
