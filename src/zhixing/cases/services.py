@@ -325,19 +325,26 @@ def _in(values) -> tuple[str, list]:
     return f"IN ({', '.join(['%s'] * len(values))})", values
 
 
-def _select_in(sql: str, params: Sequence, ids, chunk_size: int = 5000) -> list[tuple]:
-    """Rows of `sql`, whose `{}` follows a column and stands for `IN ids`
-    (_in; its parameters after `params`), a statement per chunk of ids, in
-    order within each chunk. Raw SQL: the ORM's IN lookup prepares each id
-    in Python, thousands of times per step."""
+def _execute_in(sql: str, params: Sequence, ids, *, after: Sequence = (), chunk_size: int = 5000,
+                fetch: bool = False) -> list[tuple]:
+    """Run `sql`, whose `{}` follows a column and stands for `IN ids` (_in),
+    a statement per chunk of ids (ascending), with `params` before the ids
+    and `after` behind them; the rows it returns if `fetch`. Raw SQL: the
+    ORM's IN lookup prepares each id in Python, thousands of times per step."""
     ids = sorted(ids)
     rows = []
     with connection.cursor() as cursor:
         for start in range(0, len(ids), chunk_size):
             test, values = _in(ids[start:start + chunk_size])
-            cursor.execute(sql.format(test), (*params, *values))
-            rows.extend(cursor.fetchall())
+            cursor.execute(sql.format(test), (*params, *values, *after))
+            if fetch:
+                rows.extend(cursor.fetchall())
     return rows
+
+
+def _select_in(sql: str, params: Sequence, ids, chunk_size: int = 5000) -> list[tuple]:
+    """Rows of `sql` (see _execute_in), in id order within each chunk."""
+    return _execute_in(sql, params, ids, chunk_size=chunk_size, fetch=True)
 
 
 def _ids_take(model: type[models.Model], n: int) -> list[int]:
@@ -559,20 +566,11 @@ def _states_lock(ids: list[int]) -> dict[int, tuple[str, int]]:
     """Lock the cases' rows (in id order, so batches never deadlock) and read
     their state and version. Plain SQL: the ORM's IN lookup costs a few
     microseconds per id, thousands of times per robot step."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    q = conn.ops.quote_name
-    lock = " FOR UPDATE" if conn.features.has_select_for_update else ""  # SQLite: the transaction's lock
-    result = {}
-    with conn.cursor() as cursor:
-        for start in range(0, len(ids), 10_000):  # within SQLite's 32,766 parameters
-            test, values = _in(ids[start:start + 10_000])
-            cursor.execute(
-                f"SELECT id, state, version FROM {q(EnforcementCase._meta.db_table)} "
-                f"WHERE id {test} ORDER BY id{lock}",
-                values,
-            )
-            result.update((row[0], (row[1], row[2])) for row in cursor.fetchall())
-    return result
+    q = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: the transaction's lock
+    rows = _select_in(f"SELECT id, state, version FROM {q(EnforcementCase._meta.db_table)} WHERE id {{}} ORDER BY id{lock}",
+                      [], ids, chunk_size=10_000)  # within SQLite's 32,766 parameters
+    return {row[0]: (row[1], row[2]) for row in rows}
 
 
 def _update_moved(cases: Sequence[EnforcementCase], fields: Sequence[str]) -> None:
@@ -594,30 +592,21 @@ def _update_moved(cases: Sequence[EnforcementCase], fields: Sequence[str]) -> No
     # prepares each id in Python.
     sets = ", ".join([f"{q('state')} = %s", f"{q('version')} = {q('version')} + 1",
                       *(f"{q(f.column)} = %s" for f in fs)])
-    with conn.cursor() as cursor:
-        for members in groups.values():
-            shared = [f.get_db_prep_save(getattr(members[0], f.attname), conn) for f in fs]
-            ids = [c.id for c in members]
-            # Each version was checked under the row lock: +1 is the new version.
-            for start in range(0, len(ids), 10_000):
-                test, values = _in(ids[start:start + 10_000])
-                cursor.execute(
-                    f"UPDATE {q(EnforcementCase._meta.db_table)} SET {sets} WHERE id {test}",
-                    (members[0].state, *shared, *values),
-                )
+    for members in groups.values():
+        shared = [f.get_db_prep_save(getattr(members[0], f.attname), conn) for f in fs]
+        # Each version was checked under the row lock: +1 is the new version.
+        _execute_in(f"UPDATE {q(EnforcementCase._meta.db_table)} SET {sets} WHERE id {{}}",
+                    [members[0].state, *shared], [c.id for c in members], chunk_size=10_000)
 
 
 def milestones_done(case_ids: Sequence[int], kind: str, day: date) -> None:
-    """The milestone `kind` of these cases, where still open, done on `day`.
-    Raw SQL by key, a statement per 5,000 cases (_in): the robot marks
-    thousands at a time."""
-    ids = list(case_ids)
-    table = connection.ops.quote_name(Milestone._meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 5000):
-            test, values = _in(ids[start:start + 5000])
-            cursor.execute(f"UPDATE {table} SET done_on = %s WHERE case_id {test} AND kind = %s AND done_on IS NULL",
-                           (connection.ops.adapt_datefield_value(day), *values, kind))
+    """The milestone `kind` of these cases, where still open, done on `day`:
+    by key (_execute_in), the robot marks thousands at a time."""
+    _execute_in(
+        f"UPDATE {connection.ops.quote_name(Milestone._meta.db_table)} SET done_on = %s "
+        "WHERE case_id {} AND kind = %s AND done_on IS NULL",
+        [connection.ops.adapt_datefield_value(day)], case_ids, after=[kind],
+    )
 
 
 # ---------------------------------------------------------------- steps and closing

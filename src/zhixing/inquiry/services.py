@@ -38,7 +38,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase, Party
-from zhixing.cases.services import CaseRow, _ids_take, _in, _select_in, _values_insert
+from zhixing.cases.services import CaseRow, _execute_in, _ids_take, _in, _select_in, _values_insert
 from zhixing.courts.models import Officer
 from zhixing.courts.services import court_calendar
 from zhixing.inquiry.models import Asset, Inquiry, InquiryCursor, InquiryRequest
@@ -176,10 +176,7 @@ def _requests_update(ids: Sequence, sets: str, params: Sequence = (), *, unsettl
     have settled one meanwhile)."""
     table = connection.ops.quote_name(InquiryRequest._meta.db_table)
     guard = " AND answered_at IS NULL" if unsettled else ""
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), CHUNK):
-            test, values = _in(ids[start:start + CHUNK])
-            cursor.execute(f"UPDATE {table} SET {sets} WHERE {key} {test}{guard}", (*params, *values))
+    _execute_in(f"UPDATE {table} SET {sets} WHERE {key} {{}}{guard}", params, ids, chunk_size=CHUNK)
 
 
 def _db_time(value: datetime):
@@ -412,17 +409,11 @@ def _requests_answer_plain(request_ids: list[str], now: datetime) -> set[str]:
     answers deadlock, PostgreSQL rolls one back whole (its cursor too), and
     those answers are read again by the next poll."""
     table = connection.ops.quote_name(InquiryRequest._meta.db_table)
-    done = set()
-    with connection.cursor() as cursor:
-        for start in range(0, len(request_ids), CHUNK):
-            test, values = _in(request_ids[start:start + CHUNK])
-            cursor.execute(
-                f"UPDATE {table} SET state = %s, status = %s, answered_at = %s, last_error = %s "
-                f"WHERE request_id {test} AND answered_at IS NULL RETURNING request_id",
-                (S.ANSWERED.value, "none", _db_time(now), "", *values),
-            )
-            done.update(row[0] for row in cursor.fetchall())
-    return done
+    return {row[0] for row in _execute_in(
+        f"UPDATE {table} SET state = %s, status = %s, answered_at = %s, last_error = %s "
+        "WHERE request_id {} AND answered_at IS NULL RETURNING request_id",
+        [S.ANSWERED.value, "none", _db_time(now), ""], request_ids, chunk_size=CHUNK, fetch=True,
+    )}
 
 
 def _absorb_checked(answers: Sequence[Answer], now: datetime) -> AbsorbReport:
@@ -636,11 +627,7 @@ def inquiries_finish(*, now: datetime, limit: int, actor: Officer | None = None)
             [], ids,
         ):
             found[inquiry_id].append((kind, value))
-        with connection.cursor() as cursor:
-            for start in range(0, len(ids), CHUNK):
-                test, values = _in(ids[start:start + CHUNK])
-                cursor.execute(f"UPDATE {q(Inquiry._meta.db_table)} SET finished_at = %s WHERE id {test}",
-                               (_db_time(now), *values))
+        _execute_in(f"UPDATE {q(Inquiry._meta.db_table)} SET finished_at = %s WHERE id {{}}", [_db_time(now)], ids)
         order = list(ASSET_KINDS)
         done = [Finished(*row, sorted(failed[row[0]], key=order.index)) for row in locked]
         partial = defaultdict(list)  # the kinds that failed -> inquiries: few, and few combinations
