@@ -1,7 +1,8 @@
 """The command centre's pipeline: first inquiry, triage, dispatch. Each step
 takes every case waiting for it (up to `limit`) and works on them as a set.
 
-    robot_pass = cases_inquire_new → inquiries_work → cases_triage → cases_dispatch
+    robot_pass = robot_inquiry_pass (cases_inquire_new → inquiries_work)
+               → robot_assign_pass (cases_triage → cases_dispatch)
 
 Triage lives in centre/triage.py, dispatch in centre/dispatch.py.
 """
@@ -21,7 +22,7 @@ from zhixing.centre.dispatch import cases_dispatch
 from zhixing.centre.triage import cases_triage
 from zhixing.courts.models import Court
 from zhixing.inquiry.providers import ALL_KINDS, InquiryProvider, default_provider
-from zhixing.inquiry.services import BASIS, inquiries_start, inquiries_work
+from zhixing.inquiry.services import BASIS, inquiries_ask, inquiries_hear, inquiries_start, inquiries_work
 from zhixing.rules.assets import ASSET_KINDS
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class PassReport:
     sent: int = 0  # requests the network accepted
     failed: int = 0  # requests failed for good (a task each)
     repeated: int = 0  # duplicate or late answers absorbed without change
+    heard: int = 0  # answers absorbed now (requests answered, or failed to be asked again)
 
     def __str__(self):
         text = f"发起查控{self.inquired}件，查控反馈{self.answered}件，分流{self.triaged}件，分派{self.dispatched}件"
@@ -45,7 +47,8 @@ class PassReport:
 
     @property
     def busy(self) -> bool:
-        return any((self.inquired, self.answered, self.triaged, self.dispatched, self.sent, self.failed, self.repeated))
+        return any((self.inquired, self.answered, self.triaged, self.dispatched, self.sent, self.failed,
+                    self.repeated, self.heard))
 
 
 def robot_pass(*, now: datetime, provider: InquiryProvider | None = None, limit: int = 2000) -> PassReport:
@@ -53,16 +56,66 @@ def robot_pass(*, now: datetime, provider: InquiryProvider | None = None, limit:
     The inquiry step is one for all courts (one network, one cursor); it sends
     and then polls, so a network that answers at once lets a case filed a
     moment ago be triaged and dispatched in this same pass."""
-    provider = provider or default_provider()
     report = PassReport()
     courts = list(Court.objects.all())
-    fresh = []  # new requests, written as sent: inquiries_work posts them right away
-    for court in courts:
+    robot_inquiry_pass(now=now, provider=provider, limit=limit, courts=courts, report=report)
+    robot_assign_pass(now=now, limit=limit, courts=courts, report=report)
+    return report
+
+
+# The parts of a pass claim cases by state (filed → inquiring; inquiring with
+# its inquiry finished → triaged → dispatched) under row locks, and answers
+# are absorbed idempotently, so they may also run side by side in workers of
+# their own: asking, hearing, assigning (the benchmark does so).
+
+
+def robot_inquiry_pass(*, now: datetime, provider: InquiryProvider | None = None, limit: int = 2000,
+                       courts: list[Court] | None = None, report: PassReport | None = None) -> PassReport:
+    """首次网络查控 of new cases, then the inquiry step (send, absorb, give up, finish)."""
+    provider = provider or default_provider()
+    report = report if report is not None else PassReport()
+    fresh = _inquire_new(now=now, provider=provider, limit=limit, courts=courts, report=report)
+    return _inquiry_reported(inquiries_work(provider=provider, now=now, limit=limit, fresh=fresh), report)
+
+
+def robot_ask_pass(*, now: datetime, provider: InquiryProvider | None = None, limit: int = 2000,
+                   courts: list[Court] | None = None, report: PassReport | None = None) -> PassReport:
+    """The asking part alone: 首次网络查控 of new cases, and every request due, sent."""
+    provider = provider or default_provider()
+    report = report if report is not None else PassReport()
+    fresh = _inquire_new(now=now, provider=provider, limit=limit, courts=courts, report=report)
+    return _inquiry_reported(inquiries_ask(provider=provider, now=now, limit=limit, fresh=fresh), report)
+
+
+def robot_hear_pass(*, now: datetime, provider: InquiryProvider | None = None, limit: int = 2000,
+                    report: PassReport | None = None) -> PassReport:
+    """The hearing part alone: answers absorbed, requests given up, inquiries finished."""
+    provider = provider or default_provider()
+    report = report if report is not None else PassReport()
+    return _inquiry_reported(inquiries_hear(provider=provider, now=now, limit=limit), report)
+
+
+def _inquire_new(*, now, provider, limit, courts, report) -> list:
+    fresh = []  # new requests, written as sent: to be posted right away
+    for court in courts if courts is not None else Court.objects.all():
         report.inquired += len(cases_inquire_new(court=court, now=now, provider=provider, limit=limit, sending=fresh))
-    work = inquiries_work(provider=provider, now=now, limit=limit, fresh=fresh)
-    report.answered = len(work.finished)
-    report.sent, report.failed, report.repeated = work.sent, work.failed, work.repeated
-    for court in courts:
+    return fresh
+
+
+def _inquiry_reported(work, report: PassReport) -> PassReport:
+    report.answered += len(work.finished)
+    report.sent += work.sent
+    report.failed += work.failed
+    report.repeated += work.repeated
+    report.heard += work.answered + work.retried
+    return report
+
+
+def robot_assign_pass(*, now: datetime, limit: int = 2000, courts: list[Court] | None = None,
+                      report: PassReport | None = None) -> PassReport:
+    """繁简分流 of cases whose first inquiry finished, then dispatch to a handler."""
+    report = report if report is not None else PassReport()
+    for court in courts if courts is not None else Court.objects.all():
         report.triaged += len(cases_triage(court=court, now=now, limit=limit))
         report.dispatched += len(cases_dispatch(court=court, now=now, limit=limit))
     return report
@@ -92,4 +145,5 @@ def cases_inquire_new(
     return cases
 
 
-__all__ = ["PassReport", "cases_dispatch", "cases_inquire_new", "cases_triage", "robot_pass"]
+__all__ = ["PassReport", "cases_dispatch", "cases_inquire_new", "cases_triage", "robot_ask_pass",
+           "robot_assign_pass", "robot_hear_pass", "robot_inquiry_pass", "robot_pass"]

@@ -8,6 +8,7 @@ give up on what keeps failing (a task for a person), finish them.
     inquiries_give_up   requests out of attempts → failed, a task and an event
     inquiries_finish    inquiries whose requests are all answered or failed → one event
     inquiries_work      the robot's inquiry step: poll, send, poll, give up, finish
+    inquiries_ask/hear  the same step in two halves, for two workers: send; poll, give up, finish
     inquiries_rerun     a further round on cases already at a team
 
 All progress is in the database and every step is its own short transaction,
@@ -707,7 +708,6 @@ def inquiries_work(*, provider: InquiryProvider, now: datetime, limit: int, acto
     and whether the network restarted), send what is due (and `fresh`, see
     inquiries_send), poll again (a network that answers at once has answered
     by now), then give up and finish. Each call is its own short transaction."""
-    report = WorkReport()
     provider = as_async(provider)
     absorbed = inquiries_poll(provider=provider, now=now)
 
@@ -721,6 +721,33 @@ def inquiries_work(*, provider: InquiryProvider, now: datetime, limit: int, acto
     sent = inquiries_send(provider=provider, now=now, limit=limit * len(ALL_KINDS), fresh=fresh, meanwhile=meanwhile)
     if sent.sent or sent.duplicates:
         absorbed += inquiries_poll(provider=provider, now=now)
+    return _wrapped_up(sent, absorbed, now=now, limit=limit, actor=actor)
+
+
+# The step in two halves, for a robot that runs them in two workers side by
+# side (the benchmark does): one sends, the other reads the answers, gives up
+# and finishes. Safe together: the sender writes only requests not yet
+# answered, every absorbing is idempotent, and a restarted network sends what
+# was pending back to the queue, whoever notices.
+
+
+def inquiries_ask(*, provider: InquiryProvider, now: datetime, limit: int, fresh: Sequence[tuple] = ()) -> WorkReport:
+    """The sending half: what is due, and `fresh` (see inquiries_send)."""
+    sent = inquiries_send(provider=as_async(provider), now=now, limit=limit * len(ALL_KINDS), fresh=fresh)
+    report = WorkReport()
+    report.sent, report.duplicates = sent.sent, sent.duplicates
+    return report
+
+
+def inquiries_hear(*, provider: InquiryProvider, now: datetime, limit: int, actor: Officer | None = None) -> WorkReport:
+    """The receiving half: every answer waiting, then give up and finish."""
+    absorbed = inquiries_poll(provider=as_async(provider), now=now)
+    return _wrapped_up(SendReport(), absorbed, now=now, limit=limit, actor=actor)
+
+
+def _wrapped_up(sent: SendReport, absorbed: AbsorbReport, *, now: datetime, limit: int,
+                actor: Officer | None) -> WorkReport:
+    report = WorkReport()
     report.sent, report.duplicates = sent.sent, sent.duplicates
     report.answered, report.retried, report.repeated = absorbed.answered, absorbed.retried, absorbed.repeated
     report.failed = inquiries_give_up(now=now, limit=limit * len(ALL_KINDS))
