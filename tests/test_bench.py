@@ -58,10 +58,14 @@ def test_a_killed_bench_leaves_no_database_home_or_simulator_behind(tmp_path, db
     seen = []
     for line in bench.stdout:  # killed once the robot is running, the simulator with it
         seen.append(line)
-        if line.startswith("机器人第 1 遍"):
+        if line.startswith("机器人"):
             break
-    children = subprocess.run(["pgrep", "-P", str(bench.pid), "-f", "inquiry-sim"], capture_output=True, text=True, check=False)
-    (simulator,) = map(int, children.stdout.split())
+    children = subprocess.run(["pgrep", "-P", str(bench.pid)], capture_output=True, text=True, check=False)
+    children = [int(pid) for pid in children.stdout.split()]
+    simulators = subprocess.run(["pgrep", "-P", str(bench.pid), "-f", "inquiry-sim"], capture_output=True, text=True,
+                                check=False)
+    assert len(simulators.stdout.split()) == 1
+    assert len(children) >= 4  # the simulator, and the robot's parts in processes of their own
     bench.send_signal(signal.SIGTERM)
     bench.communicate(timeout=120)
     assert bench.returncode == 128 + signal.SIGTERM, "".join(seen)
@@ -71,8 +75,9 @@ def test_a_killed_bench_leaves_no_database_home_or_simulator_behind(tmp_path, db
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_database WHERE datname IN (%s, %s)", [name, name + "_limit"])
             assert cursor.fetchone()[0] == 0
-    with pytest.raises(ProcessLookupError):  # the simulator was stopped (and reaped), not left running
-        os.kill(simulator, 0)
+    for pid in children:  # the simulator and the robot's processes were stopped (and reaped), not left running
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 def _file(court, centre, now, n):

@@ -176,7 +176,8 @@ class StepClock:
     its time to "other")."""
 
     STEPS = {
-        "inquiry": ("cases_inquire_new", "inquiries_work", "inquiries_collect", "inquiries_start"),
+        "inquiry": ("cases_inquire_new", "inquiries_work", "inquiries_collect", "inquiries_start",
+                    "inquiries_ask", "inquiries_hear"),
         "triage": ("cases_triage",),
         "dispatch": ("cases_dispatch",),
     }
@@ -271,6 +272,155 @@ def _start_simulator():
     server = _SimProcess()
     return server, http.HttpProvider(server.url, timeout=settings.INQUIRY_TIMEOUT,
                                      batch_size=settings.INQUIRY_BATCH_SIZE)
+
+
+# ---------------------------------------------------------------- the pipeline's processes
+
+# No sign of progress from any process for this long: the benchmark stops, failed.
+STALLED_AFTER = 120.0
+
+
+def _stages_run(*, court, centre, applications, batch: int, provider) -> dict:
+    """File, and run the robot's parts side by side: filing (as the clerks'
+    pages and the API do) in one process, and each part of the robot's pass
+    in a worker of its own (asking the network, hearing its answers,
+    assigning: triage and dispatch), each on its own database connection,
+    forked from this one. Returns the seconds: wall clock ("total"), each
+    process's time in its steps, and the number of passes."""
+    import multiprocessing
+
+    from django.db import connections
+
+    ctx = multiprocessing.get_context("fork")  # the applications and Django, set up, without pickling
+    shared = _Shared(ctx, len(applications))
+    connections.close_all()  # no connection may be shared with a child
+    start = time.perf_counter()
+    workers = [
+        ctx.Process(target=_child, args=(shared, _filer, court, centre, applications, batch, start), name="立案"),
+        *(ctx.Process(target=_child, args=(shared, _robot, part, provider, batch, start), name=f"机器人{PARTS[part][0]}")
+          for part in PARTS),
+    ]
+    try:
+        for w in workers:
+            w.start()
+        seen, quiet_since = -1, time.monotonic()
+        while not shared.done.wait(0.1):
+            failed = [w.name for w in workers if w.exitcode not in (None, 0)]
+            if failed:
+                raise RuntimeError(f"{'、'.join(failed)}进程异常退出")
+            if shared.progress.value != seen:
+                seen, quiet_since = shared.progress.value, time.monotonic()
+            elif time.monotonic() - quiet_since > STALLED_AFTER:
+                raise RuntimeError(f"{STALLED_AFTER:.0f} 秒没有进展")
+        total = time.perf_counter() - start
+        shared.stop.set()
+        took = {"total": total}
+        for _ in workers:
+            took.update(shared.results.get())
+        for w in workers:
+            w.join()
+        return took
+    finally:
+        shared.stop.set()
+        for w in workers:
+            if w.is_alive():
+                w.terminate()
+            if w.pid is not None:
+                w.join()
+
+
+class _Shared:
+    """What the processes share: progress, the end, and each one's seconds."""
+
+    def __init__(self, ctx, n: int):
+        self.n = n
+        self.progress = ctx.Value("q", 0)  # anything moved, in any process
+        self.dispatched = ctx.Value("q", 0)
+        self.done = ctx.Event()  # every case dispatched
+        self.stop = ctx.Event()  # the robot processes may end
+        self.results = ctx.SimpleQueue()  # written at once, nothing left in a buffer at exit
+        # Work for a half of the robot: set by the step before it (as a filing
+        # wakes the robot in a deployment, ROBOT_KICK), so that an idle half
+        # does not query the database over and over meanwhile.
+        self.kick = {part: ctx.Event() for part in PARTS}
+
+
+def _child(shared: _Shared, work, *args) -> None:
+    """A forked process: the parent stops it (SIGTERM) and cleans up after it;
+    it never runs the parent's finally blocks, hence os._exit."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent stops everyone
+    code = 0
+    try:
+        shared.results.put(work(shared, *args))
+    except BaseException:  # noqa: BLE001 (whatever happened, the child must end by os._exit)
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        sys.stdout.flush()
+        os._exit(code)
+
+
+def _filer(shared: _Shared, court, actor, applications, batch: int, start: float) -> dict:
+    from django.utils import timezone
+
+    from zhixing.cases.services import cases_file
+
+    n, seconds = len(applications), 0.0
+    for i in range(0, n, batch):
+        t = time.perf_counter()
+        cases_file(court=court, actor=actor, applications=applications[i:i + batch], now=timezone.now())
+        seconds += time.perf_counter() - t
+        shared.kick["ask"].set()
+        with shared.progress.get_lock():
+            shared.progress.value += 1
+        _say(f"立案 {min(i + batch, n)}/{n} 件：本批 {time.perf_counter() - t:.2f} 秒，累计 {time.perf_counter() - start:.1f} 秒")
+    return {"filing": seconds}
+
+
+# The robot's parts, each in a worker: (label, the pass, the step it wakes next, its steps timed).
+PARTS = {
+    "ask": ("查控发送", "robot_ask_pass", "hear", ("inquiry",)),
+    "hear": ("查控答复", "robot_hear_pass", "assign", ("inquiry",)),
+    "assign": ("分流分派", "robot_assign_pass", None, ("triage", "dispatch")),
+}
+
+
+def _robot(shared: _Shared, part: str, provider, batch: int, start: float) -> dict:
+    """Passes of one part of the robot until told to stop: again at once after
+    one that moved something, else when kicked (or after a second)."""
+    from django.utils import timezone
+
+    from zhixing.centre import services
+
+    label, name, wakes, steps = PARTS[part]
+    run = getattr(services, name)
+    kwargs = {} if part == "assign" else {"provider": provider}
+    clock, passes, kick = StepClock(), 0, shared.kick[part]
+    with clock.installed():
+        while not shared.stop.is_set():
+            kick.clear()
+            t = time.perf_counter()
+            report = run(now=timezone.now(), limit=batch, **kwargs)
+            if not report.busy:
+                kick.wait(1.0)
+                continue
+            if wakes:
+                shared.kick[wakes].set()
+            passes += 1
+            with shared.progress.get_lock():
+                shared.progress.value += 1
+            if report.dispatched:
+                with shared.dispatched.get_lock():
+                    shared.dispatched.value += report.dispatched
+                    if shared.dispatched.value >= shared.n:
+                        shared.done.set()
+            _say(f"机器人{label}第 {passes} 遍：{report}；本遍 {time.perf_counter() - t:.2f} 秒，"
+                 f"累计 {time.perf_counter() - start:.1f} 秒")
+    seconds = {step: clock.seconds.get(step, 0.0) for step in steps}
+    return {(part if part != "assign" else step): t for step, t in seconds.items()} | {f"{part}_passes": passes}
 
 
 # ---------------------------------------------------------------- the limit
@@ -417,8 +567,6 @@ def _run(scratch: Scratch, *, cases: int, seed: int, batch: int) -> int:
     from django.utils import timezone
 
     from zhixing.cases.models import EnforcementCase
-    from zhixing.cases.services import cases_file
-    from zhixing.centre.services import robot_pass
     from zhixing.courts.models import Court, Officer
     from zhixing.demo.court import demo_court_create
     from zhixing.intake.parsing import parse_application
@@ -443,47 +591,23 @@ def _run(scratch: Scratch, *, cases: int, seed: int, batch: int) -> int:
     marks = marks_take()
     _say(f"准备：迁移、演示法院、{n} 件合成申请，{time.perf_counter() - t:.1f} 秒（不计时）")
 
-    seconds = defaultdict(float)
-    start = time.perf_counter()
-    for i in range(0, n, batch):
-        t = time.perf_counter()
-        cases_file(court=court, actor=centre, applications=applications[i:i + batch], now=timezone.now())
-        seconds["filing"] += time.perf_counter() - t
-        _say(f"立案 {min(i + batch, n)}/{n} 件：本批 {time.perf_counter() - t:.2f} 秒，累计 {time.perf_counter() - start:.1f} 秒")
-
     server, provider = _start_simulator()
-    clock = StepClock()
-    dispatched, idle, passes = 0, 0, 0
     try:
-        with clock.installed():
-            while dispatched < n and idle < 3:
-                t = time.perf_counter()
-                report = robot_pass(now=timezone.now(), provider=provider, limit=batch)
-                took = time.perf_counter() - t
-                seconds["robot"] += took
-                passes += 1
-                dispatched += report.dispatched
-                moved = getattr(report, "busy", None)  # anything sent, answered or moved
-                if moved is None:
-                    moved = report.inquired + report.answered + report.triaged + report.dispatched
-                idle = 0 if moved else idle + 1
-                _say(f"机器人第 {passes} 遍：{report}；本遍 {took:.2f} 秒，累计 {time.perf_counter() - start:.1f} 秒，"
-                     f"已分派 {dispatched}/{n}")
+        took = _stages_run(court=court, centre=centre, applications=applications, batch=batch, provider=provider)
     finally:
         server.shutdown()
         server.server_close()
-    total = time.perf_counter() - start
+    total = took["total"]
 
     in_db = EnforcementCase.objects.filter(state="dispatched").count()
     insert_seconds, row_count, table_count = limit_measure(copy_settings, rows_written(marks))
 
-    steps = {k: clock.seconds.get(k, 0.0) for k in ("inquiry", "triage", "dispatch")}
-    other = seconds["robot"] - sum(steps.values())
     x = n / total
     y = n / insert_seconds
     ratio = x / y
-    _say(f"各步用时（秒）：立案 {seconds['filing']:.1f} · 查控 {steps['inquiry']:.1f} · 分流 {steps['triage']:.1f} · "
-         f"分派 {steps['dispatch']:.1f} · 其他 {other:.1f} · 合计 {total:.1f}（{passes} 遍；"
+    _say(f"各步用时（秒）：立案 {took['filing']:.1f} · 查控发送 {took['ask']:.1f} · 查控答复 {took['hear']:.1f} · "
+         f"分流 {took['triage']:.1f} · 分派 {took['dispatch']:.1f}，各在自己的进程中并行；全程 {total:.1f}"
+         f"（机器人 {took['ask_passes']}/{took['hear_passes']}/{took['assign_passes']} 遍；"
          f"本机 {os.cpu_count()} 核，1 分钟平均负载 {os.getloadavg()[0]:.1f}）")
     _say(f"极限：同一数据库以 executemany 批量插入流水线写入的同样 {row_count} 行（{table_count} 张表，"
          f"每件约 {row_count / n:.1f} 行），用时 {insert_seconds:.1f} 秒；limit 以每秒插入的案件数（整件的行）计")
