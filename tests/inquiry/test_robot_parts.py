@@ -52,6 +52,24 @@ def test_the_parts_one_after_another_do_what_one_pass_does(court, centre, simula
                                      robot_hear_pass(now=when, provider=provider), robot_assign_pass(now=when)))
 
 
+def test_asking_goes_by_chunks_each_posted_once_while_the_next_is_written(court, centre, simulator, monkeypatch):
+    from zhixing.centre import services
+
+    monkeypatch.setattr(services, "ASK_CHUNK", 2)
+    server = simulator()
+    provider = HttpProvider(server.url, timeout=5)
+    cases = [file(court, centre, at(2026, 3, 2), debtor_id=person_id(400 + i)) for i in range(5)]
+    report = robot_ask_pass(now=at(2026, 3, 2, 10, 5), provider=provider, limit=4)
+    assert (report.inquired, report.sent) == (4, 4 * len(ALL_KINDS))  # the limit holds across chunks
+    assert server.requests == 2  # a POST a chunk
+    report = robot_ask_pass(now=at(2026, 3, 2, 10, 5), provider=provider, limit=4)
+    assert (report.inquired, report.sent) == (1, len(ALL_KINDS))
+    assert server.network.accepted == 5 * len(ALL_KINDS)
+    assert set(InquiryRequest.objects.values_list("case_id", "state", "attempts")) == {
+        (c.id, "sent", 1) for c in cases}
+    assert robot_ask_pass(now=at(2026, 3, 2, 10, 5), provider=provider).busy is False
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_parts_side_by_side_dispatch_every_case_once(simulator):
     from zhixing.courts.models import Officer

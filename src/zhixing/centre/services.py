@@ -10,10 +10,11 @@ Triage lives in centre/triage.py, dispatch in centre/dispatch.py.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from zhixing.cases.models import EnforcementCase
@@ -78,13 +79,49 @@ def robot_inquiry_pass(*, now: datetime, provider: InquiryProvider | None = None
     return _inquiry_reported(inquiries_work(provider=provider, now=now, limit=limit, fresh=fresh), report)
 
 
+# Cases per chunk of robot_ask_pass: the next chunk is written while the one
+# before is posted.
+ASK_CHUNK = 1000
+
+
 def robot_ask_pass(*, now: datetime, provider: InquiryProvider | None = None, limit: int = 2000,
                    courts: list[Court] | None = None, report: PassReport | None = None) -> PassReport:
-    """The asking part alone: 首次网络查控 of new cases, and every request due, sent."""
+    """The asking part alone: 首次网络查控 of new cases, and every request due,
+    sent. With a provider that may be called from another thread, by chunks:
+    while one chunk's requests are posted (encoding, the network's reply),
+    this thread writes the next chunk's (mostly waiting on the database)."""
     provider = provider or default_provider()
     report = report if report is not None else PassReport()
-    fresh = _inquire_new(now=now, provider=provider, limit=limit, courts=courts, report=report)
-    return _inquiry_reported(inquiries_ask(provider=provider, now=now, limit=limit, fresh=fresh), report)
+    if not getattr(provider, "concurrent", False):
+        fresh = _inquire_new(now=now, provider=provider, limit=limit, courts=courts, report=report)
+        return _inquiry_reported(inquiries_ask(provider=provider, now=now, limit=limit, fresh=fresh), report)
+    with ThreadPoolExecutor(max_workers=1) as sender:
+        posting = None
+        for court in courts if courts is not None else Court.objects.all():
+            left = limit
+            while left > 0:
+                fresh, size = [], min(left, ASK_CHUNK)
+                chunk = len(cases_inquire_new(court=court, now=now, provider=provider, limit=size, sending=fresh))
+                if chunk:
+                    report.inquired += chunk
+                    left -= chunk
+                    if posting is not None:
+                        _inquiry_reported(posting.result(), report)
+                    posting = sender.submit(_ask_in_thread, provider, now, limit, fresh)
+                if chunk < size:
+                    break
+        # What is due besides (a retry, a resend), or the last chunk.
+        if posting is None:
+            posting = sender.submit(_ask_in_thread, provider, now, limit, [])
+        return _inquiry_reported(posting.result(), report)
+
+
+def _ask_in_thread(provider, now, limit, fresh):
+    """inquiries_ask on this thread's own database connection, closed after."""
+    try:
+        return inquiries_ask(provider=provider, now=now, limit=limit, fresh=fresh)
+    finally:
+        connections.close_all()
 
 
 def robot_hear_pass(*, now: datetime, provider: InquiryProvider | None = None, limit: int = 2000,
