@@ -101,6 +101,26 @@ def test_the_cursor_pages_through_answers_and_another_epoch_reads_from_the_start
     assert [a["request_id"] for a in restarted.poll(cursor, 10)["answers"]] == ["x"]
 
 
+def test_the_page_before_the_last_one_asked_for_can_be_read_again_and_no_further_back():
+    net = network()
+    net.submit({"batch_id": "b1", "requests": [request(f"r{i}") for i in range(40)]})
+
+    def ids(cursor):
+        return [a["request_id"] for a in net.poll(cursor, 10)["answers"]]
+
+    cursors = [""]
+    for _ in range(3):
+        cursors.append(net.poll(cursors[-1], 10)["cursor"])
+    # Asked from the third page's start: the second page is still there (a
+    # receiver that read ahead and crashed before saving it reads it again) …
+    assert ids(cursors[1]) == [f"r{i}" for i in range(10, 20)]
+    assert ids(cursors[2]) == [f"r{i}" for i in range(20, 30)]
+    # … and once the receiver has asked from further on, what lies before the
+    # page before the last one is gone: an older cursor reads from there.
+    ids(cursors[3])
+    assert ids(cursors[0]) == [f"r{i}" for i in range(20, 30)]
+
+
 def test_latency_spreads_on_a_log_scale_from_milliseconds_to_minutes():
     clock = Clock()
     net = network(clock, latency_min=0.001, latency_max=300, seed=7)

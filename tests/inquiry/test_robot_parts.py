@@ -70,6 +70,42 @@ def test_asking_goes_by_chunks_each_posted_once_while_the_next_is_written(court,
     assert robot_ask_pass(now=at(2026, 3, 2, 10, 5), provider=provider).busy is False
 
 
+def test_a_crash_while_the_next_page_is_read_ahead_loses_no_answer(court, centre, simulator, settings, monkeypatch):
+    from zhixing.inquiry import services
+
+    settings.INQUIRY_POLL_PAGE = len(ALL_KINDS)  # a page a case
+    server = simulator()
+    provider = HttpProvider(server.url, timeout=5)
+    cases = [file(court, centre, at(2026, 3, 2), debtor_id=person_id(500 + i)) for i in range(3)]
+    robot_ask_pass(now=at(2026, 3, 2, 10, 5), provider=provider)
+    absorb, calls = services.inquiries_absorb, []
+
+    def crashing(**kwargs):  # the second page's transaction never commits
+        calls.append(kwargs["cursor"])
+        if len(calls) == 2:
+            raise RuntimeError("崩溃")
+        return absorb(**kwargs)
+
+    read, asked = provider.poll, []
+
+    def reading(cursor, limit):
+        asked.append(cursor)
+        return read(cursor, limit)
+
+    monkeypatch.setattr(services, "inquiries_absorb", crashing)
+    monkeypatch.setattr(provider, "poll", reading)
+    with pytest.raises(RuntimeError):
+        robot_hear_pass(now=at(2026, 3, 2, 10, 5), provider=provider)
+    assert asked == ["", calls[0][1], calls[1][1]]  # the third page was asked for before the second was saved
+    monkeypatch.setattr(services, "inquiries_absorb", absorb)
+    report = robot_hear_pass(now=at(2026, 3, 2, 10, 5), provider=provider)
+    assert (report.heard, report.answered) == (2 * len(ALL_KINDS), 3)  # the second page read again, and the third
+    assert set(InquiryRequest.objects.values_list("state", flat=True)) == {"answered"}
+    assert (server.network.accepted, server.network.duplicates) == (3 * len(ALL_KINDS), 0)  # nothing asked again
+    for c in cases:
+        assert kinds(c.id) == ["filed", "inquiry_started", "inquiry_finished"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_parts_side_by_side_dispatch_every_case_once(simulator):
     from zhixing.courts.models import Officer

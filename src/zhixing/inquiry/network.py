@@ -135,6 +135,7 @@ class SimulatedNetwork:
         self._pending: list[tuple[float, int, dict, str | None, str | None]] = []  # heap
         self._log: list[dict] = []  # ready answers, in order; cursor n = the first n read
         self._offset = 0  # answers before it were dropped (a client read past them)
+        self._previous = 0  # where the poll before the last one started
         self._callbacks: list[tuple[str, str | None, dict]] = []
         self.batches = 0
         self.accepted = 0
@@ -259,12 +260,15 @@ class SimulatedNetwork:
                 if epoch == self.epoch and n.isdigit():
                     start = int(n)
             start = max(start, self._offset)
-            # What the client has read past is dropped: the log stays small.
-            drop = start - self._offset
+            # What the client has read past twice is dropped: the log stays
+            # small, and a client that reads the next page while saving the
+            # one before (then crashes) can still read that one again.
+            keep_from, self._previous = min(start, self._previous), start
+            drop = keep_from - self._offset
             if drop > 0:
                 del self._log[:drop]
-                self._offset = start
-            answers = self._log[:limit]
+                self._offset = keep_from
+            answers = self._log[start - self._offset:start - self._offset + limit]
             return {"answers": answers, "cursor": f"{self.epoch}:{start + len(answers)}"}
 
     def take_callbacks(self) -> list[tuple[str, str | None, dict]]:

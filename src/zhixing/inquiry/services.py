@@ -27,7 +27,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
@@ -500,26 +500,55 @@ def inquiries_poll(*, provider: InquiryProvider, now: datetime, page: int | None
     """Read every answer after our cursor (at most `pages` pages), page by
     page, absorbing each page with the cursor that follows it. A provider
     that restarted (a new epoch) forgot what was pending: what we had sent
-    it is queued to go again."""
+    it is queued to go again.
+
+    With a provider that may be called from another thread, the next page is
+    read (and parsed) there while this one is absorbed: the network keeps the
+    page before the last one asked for (docs/inquiry-protocol.md), so a crash
+    before this page's cursor is saved still reads it again."""
     page = page or settings.INQUIRY_POLL_PAGE
     report = AbsorbReport()
     cursor = InquiryCursor.objects.filter(provider=provider.name).values_list("cursor", flat=True).first() or ""
-    for _ in range(pages):
+    ahead = ThreadPoolExecutor(max_workers=1) if pages > 1 and getattr(provider, "concurrent", False) else None
+    try:
+        reading = _read_page(provider, cursor, page, ahead)
+        for n in range(pages):
+            polled = reading.result()
+            if polled is None:
+                break  # polling failed (logged): next pass
+            if not polled.answers and polled.cursor == cursor:
+                break  # nothing new
+            more = polled.answers and polled.cursor != cursor and n + 1 < pages
+            if more:
+                reading = _read_page(provider, polled.cursor, page, ahead)
+            if polled.restarted:
+                queued = requests_open().filter(state=S.SENT, provider=provider.name).update(
+                    state=S.QUEUED, next_try_at=now)
+                log.warning("inquiry %s restarted: %d requests sent before are queued again", provider.name, queued)
+            report += inquiries_absorb(answers=polled.answers, now=now, cursor=(provider.name, polled.cursor))
+            if not more:
+                break
+            cursor = polled.cursor
+    finally:
+        if ahead is not None:
+            ahead.shutdown(wait=True)
+    return report
+
+
+def _read_page(provider: InquiryProvider, cursor: str, page: int, ahead: ThreadPoolExecutor | None) -> Future:
+    """provider.poll, in the `ahead` thread (or now): a future of Polled, or of None if it failed."""
+    def read():
         try:
-            polled = provider.poll(cursor, page)
+            return provider.poll(cursor, page)
         except ProviderError as e:
             log.warning("inquiry %s: polling failed (%s): next pass", provider.name, e)
-            break
-        if not polled.answers and polled.cursor == cursor:
-            break  # nothing new
-        if polled.restarted:
-            n = requests_open().filter(state=S.SENT, provider=provider.name).update(state=S.QUEUED, next_try_at=now)
-            log.warning("inquiry %s restarted: %d requests sent before are queued again", provider.name, n)
-        report += inquiries_absorb(answers=polled.answers, now=now, cursor=(provider.name, polled.cursor))
-        if not polled.answers or polled.cursor == cursor:
-            break
-        cursor = polled.cursor
-    return report
+            return None
+
+    if ahead is not None:
+        return ahead.submit(read)
+    done = Future()
+    done.set_result(read())
+    return done
 
 
 def inquiry_answers_receive(*, payload, now: datetime) -> AbsorbReport:
