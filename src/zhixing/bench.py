@@ -7,9 +7,12 @@ server, dropped at the end. Steps:
 
 1. migrate, create the demo court, copy the database as it now is (the limit's
    starting point), build N synthetic applications (untimed);
-2. file them with `cases_file` in batches, then run `robot_pass` until every
-   case is dispatched, with the inquiry simulator in a thread at zero latency
-   (timed: the pipeline);
+2. file them with `cases_file` in batches in one process (as the clerks'
+   pages and the API would), while the robot's parts run in three more, as
+   workers of their own (robot_ask_pass, robot_hear_pass, robot_assign_pass:
+   the parts of `robot_pass`), until every case is dispatched; the inquiry
+   simulator runs as its own process at zero latency (timed: the pipeline,
+   from the first filing to the last dispatch);
 3. read back every row the pipeline inserted, in every table, and insert the
    same rows into the copy with plain executemany INSERTs through a Django
    connection with the same settings, in one transaction (only the inserts
