@@ -342,8 +342,8 @@ class _Shared:
         self.done = ctx.Event()  # every case dispatched
         self.stop = ctx.Event()  # the robot processes may end
         self.results = ctx.SimpleQueue()  # written at once, nothing left in a buffer at exit
-        # Work for a half of the robot: set by the step before it (as a filing
-        # wakes the robot in a deployment, ROBOT_KICK), so that an idle half
+        # Work for a part of the robot: set by the step before it (as a filing
+        # wakes the robot in a deployment, ROBOT_KICK), so that an idle part
         # does not query the database over and over meanwhile.
         self.kick = {part: ctx.Event() for part in PARTS}
 
@@ -383,11 +383,12 @@ def _filer(shared: _Shared, court, actor, applications, batch: int, start: float
     return {"filing": seconds}
 
 
-# The robot's parts, each in a worker: (label, the pass, the step it wakes next, its steps timed).
+# The robot's parts, each in a worker: (label, the pass, the part it wakes
+# next, {step timed (StepClock): the name its seconds are reported under}).
 PARTS = {
-    "ask": ("查控发送", "robot_ask_pass", "hear", ("inquiry",)),
-    "hear": ("查控答复", "robot_hear_pass", "assign", ("inquiry",)),
-    "assign": ("分流分派", "robot_assign_pass", None, ("triage", "dispatch")),
+    "ask": ("查控发送", "robot_ask_pass", "hear", {"inquiry": "ask"}),
+    "hear": ("查控答复", "robot_hear_pass", "assign", {"inquiry": "hear"}),
+    "assign": ("分流分派", "robot_assign_pass", None, {"triage": "triage", "dispatch": "dispatch"}),
 }
 
 
@@ -422,8 +423,7 @@ def _robot(shared: _Shared, part: str, provider, batch: int, start: float) -> di
                         shared.done.set()
             _say(f"机器人{label}第 {passes} 遍：{report}；本遍 {time.perf_counter() - t:.2f} 秒，"
                  f"累计 {time.perf_counter() - start:.1f} 秒")
-    seconds = {step: clock.seconds.get(step, 0.0) for step in steps}
-    return {(part if part != "assign" else step): t for step, t in seconds.items()} | {f"{part}_passes": passes}
+    return {key: clock.seconds.get(step, 0.0) for step, key in steps.items()} | {f"{part}_passes": passes}
 
 
 # ---------------------------------------------------------------- the limit

@@ -23,7 +23,13 @@ from zhixing.centre.dispatch import cases_dispatch
 from zhixing.centre.triage import cases_triage
 from zhixing.courts.models import Court
 from zhixing.inquiry.providers import ALL_KINDS, InquiryProvider, default_provider
-from zhixing.inquiry.services import BASIS, inquiries_ask, inquiries_hear, inquiries_start, inquiries_work
+from zhixing.inquiry.services import (
+    BASIS,
+    inquiries_ask,
+    inquiries_hear,
+    inquiries_start,
+    inquiries_work,
+)
 from zhixing.rules.assets import ASSET_KINDS
 
 log = logging.getLogger(__name__)
