@@ -59,3 +59,25 @@ def test_events_stay_append_only_after_the_index_migrations(court, centre, now):
     event = CaseEvent.objects.filter(case=case).first()
     with pytest.raises(DatabaseError), transaction.atomic():
         CaseEvent.objects.filter(id=event.id).update(detail="改写")
+
+
+def test_only_open_milestones_are_indexed_by_court_and_the_boards_list_reads_that_index(court, centre, now):
+    from datetime import timedelta
+
+    from tests.centre.test_pipeline import file
+    from zhixing.web.selectors import _overdue_milestones
+
+    file(court, centre, now)
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Milestone._meta.db_table)
+    assert constraints["milestone_open_due"]["columns"] == ["court_id", "due_on"]
+    assert not any(c["columns"][:2] == ["court_id", "done_on"] for c in constraints.values())
+    sql, params = _overdue_milestones(court, now.date() + timedelta(days=400)).query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make the planner show what it would use
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "milestone_open_due" in plan

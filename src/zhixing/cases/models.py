@@ -244,7 +244,8 @@ class Milestone(models.Model):
 
     Kind = models.TextChoices("Kind", [(m.kind, (m.kind, m.label)) for m in DEFAULT_MILESTONES])
 
-    # No index of their own: (court, done_on, due_on) and the unique (case, kind) start with them.
+    # No index of their own: the unique (case, kind) starts with case; court
+    # leads the open milestones' index (the board's due and overdue lists).
     court = models.ForeignKey(Court, on_delete=models.PROTECT, db_index=False)
     case = models.ForeignKey(EnforcementCase, on_delete=models.CASCADE, related_name="milestones", db_index=False)
     kind = models.CharField("节点", max_length=32, choices=Kind.choices)
@@ -256,7 +257,10 @@ class Milestone(models.Model):
         verbose_name = verbose_name_plural = "案件节点"
         ordering = ["due_on", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_milestone_per_kind")]
-        indexes = [models.Index(fields=["court", "done_on", "due_on"])]
+        # Only open milestones, by due date: what the board and the lists read.
+        # Marking one done then adds no entry to it (the robot marks thousands).
+        indexes = [models.Index(fields=["court", "due_on"], condition=models.Q(done_on__isnull=True),
+                                name="milestone_open_due")]
 
 
 class ExcludedPeriod(models.Model):
