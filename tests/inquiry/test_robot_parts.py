@@ -70,6 +70,37 @@ def test_asking_goes_by_chunks_each_posted_once_while_the_next_is_written(court,
     assert robot_ask_pass(now=at(2026, 3, 2, 10, 5), provider=provider).busy is False
 
 
+@pytest.mark.django_db(transaction=True)  # the chunks are posted from a thread with its own connection
+def test_asking_by_chunks_looks_for_due_requests_once_a_pass_and_sends_them(court, centre, simulator, monkeypatch):
+    from zhixing.centre import services as centre_services
+    from zhixing.inquiry import services
+
+    monkeypatch.setattr(centre_services, "ASK_CHUNK", 2)
+    server = simulator()
+    provider = HttpProvider(server.url, timeout=5)
+    when = at(2026, 3, 2, 10, 5)
+    first = file(court, centre, at(2026, 3, 2), debtor_id=person_id(450))
+    robot_ask_pass(now=when, provider=provider)
+    # One request back in the queue, due now (as after a failed send).
+    retry = InquiryRequest.objects.filter(case=first).order_by("id").first()
+    InquiryRequest.objects.filter(id=retry.id).update(state="queued", next_try_at=when)
+    later = [file(court, centre, at(2026, 3, 2), debtor_id=person_id(451 + i)) for i in range(5)]
+    looked, due = [], services.requests_due
+
+    def counted(**kwargs):
+        looked.append(kwargs)
+        return due(**kwargs)
+
+    monkeypatch.setattr(services, "requests_due", counted)
+    report = robot_ask_pass(now=when, provider=provider)
+    assert (report.inquired, report.sent) == (5, 5 * len(ALL_KINDS))  # three chunks
+    assert len(looked) == 1  # once, not once a chunk
+    assert server.network.duplicates == 1  # the one due, sent again under its id
+    retry.refresh_from_db()
+    assert (retry.state, retry.attempts) == ("sent", 2)
+    assert set(InquiryRequest.objects.filter(case__in=later).values_list("state", "attempts")) == {("sent", 1)}
+
+
 def test_a_crash_while_the_next_page_is_read_ahead_loses_no_answer(court, centre, simulator, settings, monkeypatch):
     from zhixing.inquiry import services
 

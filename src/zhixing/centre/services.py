@@ -95,7 +95,9 @@ def robot_ask_pass(*, now: datetime, provider: InquiryProvider | None = None, li
     """The asking part alone: 首次网络查控 of new cases, and every request due,
     sent. With a provider that may be called from another thread, by chunks:
     while one chunk's requests are posted (encoding, the network's reply),
-    this thread writes the next chunk's (mostly waiting on the database)."""
+    this thread writes the next chunk's (mostly waiting on the database).
+    What is due besides (a retry, a resend) is looked for once, after the
+    chunks: finding it reads every open request."""
     provider = provider or default_provider()
     report = report if report is not None else PassReport()
     if not getattr(provider, "concurrent", False):
@@ -113,19 +115,18 @@ def robot_ask_pass(*, now: datetime, provider: InquiryProvider | None = None, li
                     left -= chunk
                     if posting is not None:
                         _inquiry_reported(posting.result(), report)
-                    posting = sender.submit(_ask_in_thread, provider, now, limit, fresh)
+                    posting = sender.submit(_ask_in_thread, provider, now, limit, fresh, False)
                 if chunk < size:
                     break
-        # What is due besides (a retry, a resend), or the last chunk.
-        if posting is None:
-            posting = sender.submit(_ask_in_thread, provider, now, limit, [])
-        return _inquiry_reported(posting.result(), report)
+        if posting is not None:
+            _inquiry_reported(posting.result(), report)
+        return _inquiry_reported(sender.submit(_ask_in_thread, provider, now, limit, [], True).result(), report)
 
 
-def _ask_in_thread(provider, now, limit, fresh):
+def _ask_in_thread(provider, now, limit, fresh, due):
     """inquiries_ask on this thread's own database connection, closed after."""
     try:
-        return inquiries_ask(provider=provider, now=now, limit=limit, fresh=fresh)
+        return inquiries_ask(provider=provider, now=now, limit=limit, fresh=fresh, due=due)
     finally:
         connections.close_all()
 

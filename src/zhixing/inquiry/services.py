@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Case, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -241,7 +242,7 @@ class SendReport:
 
 
 def inquiries_send(*, provider: InquiryProvider, now: datetime, limit: int, fresh: Sequence[tuple] = (),
-                   meanwhile: Callable[[], bool] | None = None) -> SendReport:
+                   meanwhile: Callable[[], bool] | None = None, due: bool = True) -> SendReport:
     """Send the due requests (queued and due, or sent long ago with no answer)
     in batches. Each batch is marked sent before it goes out: if we crash in
     between, it is simply sent again later under the same request ids.
@@ -251,13 +252,12 @@ def inquiries_send(*, provider: InquiryProvider, now: datetime, limit: int, fres
     `meanwhile`: work for this thread while a batch is in flight (absorbing
     answers to the batches before), called until it returns False; only for
     a provider that says it may be called from two threads (`concurrent`).
-    All database work stays on this thread."""
+    All database work stays on this thread.
+    `due=False`: only `fresh`. Finding what is due reads every open request
+    (nothing indexes the due ones: see requests_open), so a caller sending
+    many chunks of fresh requests looks for it once, not with each chunk."""
     report = SendReport()
-    fields = ("id", "request_id", "case_id", "kind", "attempts", "case__case_number")
-    open_ = requests_open().filter(attempts__lt=settings.INQUIRY_MAX_ATTEMPTS, next_try_at__lte=now)
-    due = list(open_.filter(state=S.QUEUED).order_by("next_try_at", "id").values_list(*fields)[:limit])
-    if len(due) < limit:  # sent, and no answer by its resend time
-        due += list(open_.filter(state=S.SENT).order_by("next_try_at", "id").values_list(*fields)[:limit - len(due)])
+    due = requests_due(now=now, limit=limit) if due else []
     if not due and not fresh:
         return report
     debtors = defaultdict(list)
@@ -280,6 +280,18 @@ def inquiries_send(*, provider: InquiryProvider, now: datetime, limit: int, fres
         if pool is not None:
             pool.shutdown(wait=True)
     return report
+
+
+def requests_due(*, now: datetime, limit: int) -> list[tuple]:
+    """Requests to send now, queued ones first, then those sent with no
+    answer by their resend time; each oldest due first. One read of the
+    open requests for both."""
+    fields = ("id", "request_id", "case_id", "kind", "attempts", "case__case_number")
+    queued_first = Case(When(state=S.QUEUED, then=Value(0)), default=Value(1))
+    return list(
+        requests_open().filter(attempts__lt=settings.INQUIRY_MAX_ATTEMPTS, next_try_at__lte=now, state__in=OPEN)
+        .order_by(queued_first, "next_try_at", "id").values_list(*fields)[:limit]
+    )
 
 
 _switching = {"users": 0, "saved": None}
@@ -571,15 +583,15 @@ def inquiries_give_up(*, now: datetime, limit: int) -> int:
     centre's queue (待办, idempotent by key) and the case gets one
     `inquiry_failed` event per round. Nothing is dropped silently."""
     with transaction.atomic():
-        spent = (
+        # Queued (the last try failed), or sent for the last time and no answer
+        # by its resend time. One read of the open requests for both.
+        rows = list(
             requests_open().select_for_update(of=("self",))
-            .filter(attempts__gte=settings.INQUIRY_MAX_ATTEMPTS)
+            .filter(Q(state=S.QUEUED) | Q(state=S.SENT, next_try_at__lte=now),
+                    attempts__gte=settings.INQUIRY_MAX_ATTEMPTS)
             .select_related("case", "court")
-            .order_by("id")
+            .order_by("id")[:limit]
         )
-        rows = list(spent.filter(state=S.QUEUED)[:limit])
-        if len(rows) < limit:  # sent for the last time, and no answer by its resend time
-            rows += list(spent.filter(state=S.SENT, next_try_at__lte=now)[:limit - len(rows)])
         if not rows:
             return 0
         for r in rows:
@@ -760,9 +772,10 @@ def inquiries_work(*, provider: InquiryProvider, now: datetime, limit: int, acto
 # was pending back to the queue, whoever notices.
 
 
-def inquiries_ask(*, provider: InquiryProvider, now: datetime, limit: int, fresh: Sequence[tuple] = ()) -> WorkReport:
-    """The sending half: what is due, and `fresh` (see inquiries_send)."""
-    sent = inquiries_send(provider=as_async(provider), now=now, limit=limit * len(ALL_KINDS), fresh=fresh)
+def inquiries_ask(*, provider: InquiryProvider, now: datetime, limit: int, fresh: Sequence[tuple] = (),
+                  due: bool = True) -> WorkReport:
+    """The sending half: what is due (unless `due=False`), and `fresh` (see inquiries_send)."""
+    sent = inquiries_send(provider=as_async(provider), now=now, limit=limit * len(ALL_KINDS), fresh=fresh, due=due)
     report = WorkReport()
     report.sent, report.duplicates = sent.sent, sent.duplicates
     return report
