@@ -81,3 +81,29 @@ def test_only_open_milestones_are_indexed_by_court_and_the_boards_list_reads_tha
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "milestone_open_due" in plan
+
+
+@pytest.mark.parametrize("state", ["filed", "inquiring", "triaged"])
+def test_each_step_takes_its_oldest_cases_by_a_range_of_the_state_index(court, centre, now, state):
+    """cases_inquire_new, cases_triage and cases_dispatch read `state = … ORDER
+    BY id LIMIT n`. With (court, state) alone, PostgreSQL with fresh statistics
+    walked the primary key past every older case in other states."""
+    from tests.centre.test_pipeline import file
+
+    cases = [file(court, centre, now) for _ in range(3)]
+    EnforcementCase.objects.filter(id__in=[c.id for c in cases[:2]]).update(state="dispatched")
+    EnforcementCase.objects.filter(id=cases[2].id).update(state=state)
+    sql, params = (
+        EnforcementCase.objects.filter(court=court, state=state).order_by("id").values_list("id")[:1000]
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {EnforcementCase._meta.db_table}")
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make the planner show what it would use
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "case_court_state_id" in plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan  # read in id order, not sorted after

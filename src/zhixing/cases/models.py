@@ -128,7 +128,10 @@ class EnforcementCase(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["court", "state"]),
+            # Ending in id: the robot takes each step's cases oldest first
+            # (state = … ORDER BY id LIMIT n), a range of this index; without
+            # it PostgreSQL walks the primary key past every older case.
+            models.Index(fields=["court", "state", "id"], name="case_court_state_id"),
             models.Index(fields=["court", "filed_on"]),
             models.Index(fields=["court", "closed_on"]),
             models.Index(fields=["handler", "state"]),
