@@ -292,6 +292,30 @@ def test_requests_have_four_indexes_none_on_a_column_that_answering_or_sending_c
     assert indexes == [("case_id", "kind", "round"), ("inquiry_id",), ("request_id",)]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's sequential scans are PostgreSQL's")
+def test_absorbing_reads_requests_by_key_even_before_the_table_is_analyzed(court, centre):
+    from zhixing.inquiry.services import inquiries_absorb
+
+    table = InquiryRequest._meta.db_table
+
+    def scans():  # sequential scans of the requests in the test's transaction so far
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_get_xact_numscans(%s::regclass)", [table])
+            return cursor.fetchone()[0]
+
+    now = at(2026, 3, 2, 10)
+    cases = [file(court, centre, at(2026, 3, 2)) for _ in range(3)]
+    cases_inquire_new(court=court, now=now, provider=SimulatedProvider(), limit=10)
+    rids = list(InquiryRequest.objects.filter(case__in=cases).values_list("request_id", flat=True))
+    before = scans()
+    report = inquiries_absorb(answers=[Answer(rid, "none") for rid in rids], now=now)
+    assert report.answered == 3 * len(ALL_KINDS)
+    assert scans() == before  # a tiny, unanalyzed table: the planner's first choice would be to scan it
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"  # for absorbing's transaction only
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="HOT updates and fillfactor are PostgreSQL's")
 def test_answers_rewrite_requests_in_place_on_postgresql(court, centre):
     table = InquiryRequest._meta.db_table
