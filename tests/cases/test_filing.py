@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import application_json, at, company_code, person_id
-from zhixing.cases.models import CaseEvent, CaseParty, EnforcementCase, Milestone, Party
+from zhixing.cases.models import CaseEvent, CaseParty, EnforceableTitle, EnforcementCase, Milestone, Party
 from zhixing.cases.services import cases_file
 from zhixing.intake.parsing import parse_application
 
@@ -122,3 +122,31 @@ def test_instances_refuse_to_share_a_callable_default(db):
         _instances(CaseEvent, ("court_id", "case_id", "kind"), [(1, 1, "filed")])  # data: default=dict
     (party,) = _instances(Party, ("court_id", "kind", "name", "id_code"), [(1, "person", "张三", "x")])
     assert (party.name, party.phone, party.address, party.id) == ("张三", "", "", None)
+
+
+@pytest.mark.django_db(transaction=True)  # outside any test transaction: the filing's own is the only one
+def test_a_filing_builds_its_cases_and_titles_before_it_takes_the_write_lock(court, centre, now):
+    """On SQLite the filing's transaction holds the one write lock the robot's
+    steps wait for: the objects are made before it begins, only keys and
+    numbers given inside."""
+    from django.db import connection
+    from django.db.models.signals import post_init
+
+    built = []
+
+    def seen(sender, instance, **kwargs):
+        built.append((sender.__name__, connection.in_atomic_block))
+
+    for model in (EnforcementCase, EnforceableTitle):
+        post_init.connect(seen, sender=model)
+    try:
+        cases = cases_file(court=court, actor=centre, applications=[app(), app(amount="10.00")], now=now)
+    finally:
+        for model in (EnforcementCase, EnforceableTitle):
+            post_init.disconnect(seen, sender=model)
+    assert sorted(built) == [("EnforceableTitle", False)] * 2 + [("EnforcementCase", False)] * 2
+    assert [c.case_number for c in cases] == [f"（2026）鄂0105执{n}号" for n in (1, 2)]
+    stored = EnforcementCase.objects.filter(id__in=[c.id for c in cases]).order_by("id")
+    assert [(c.case_number, c.title_id, c.amount_claimed) for c in stored] == [
+        (c.case_number, c.title.id, c.amount_claimed) for c in cases]
+    assert cases[0].title_id != cases[1].title_id

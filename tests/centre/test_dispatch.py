@@ -189,3 +189,23 @@ def test_the_court_s_own_weights_count(court, centre):
     )
     loads = handler_loads(court=court)
     assert loads[first[0].handler_id] == (1, 10) and loads[first[2].handler_id] == (1, 5)
+
+
+@pytest.mark.django_db(transaction=True)  # outside any test transaction: the step's own is the only one
+def test_dispatch_counts_the_loads_before_it_takes_the_write_lock_and_not_when_idle(court, centre, monkeypatch):
+    """Counting every open case's handler takes a while; on SQLite the step's
+    transaction holds the one write lock the other steps wait for."""
+    from zhixing.centre import dispatch
+
+    counted = []
+
+    def loads(*, court):
+        counted.append(connection.in_atomic_block)
+        return handler_loads(court=court)
+
+    monkeypatch.setattr(dispatch, "handler_loads", loads)
+    cases = dispatched(court, centre, at(2026, 3, 2, 10), n=2)
+    assert counted == [False]
+    assert all(c.handler for c in cases)
+    assert cases_dispatch(court=court, now=at(2026, 3, 2, 12), limit=100) == []
+    assert counted == [False]  # nothing triaged: nothing counted

@@ -112,39 +112,60 @@ def cases_file(
     applications: Sequence[FilingApplication],
     now: datetime,
 ) -> list[EnforcementCase]:
-    """立案: file many applications at once, in one transaction."""
+    """立案: file many applications at once, in one transaction.
+
+    What needs no key and no case number (the model objects, the deadline
+    checks, the milestones, the events' wording) is made before the
+    transaction begins: on SQLite the transaction holds the database's one
+    write lock, which the robot's steps wait for meanwhile."""
     if not applications:
         return []
     filed_on = timezone.localdate(now)
     calendar = court_calendar(court)
+    titles = _instances(
+        EnforceableTitle, ("court_id", "number", "kind", "effective_on", "due_on"),
+        [(court.id, a.title.number, a.title.kind, a.title.effective_on, a.title.due_on) for a in applications],
+        court=court,
+    )
+    # Key, number, sequence and title are given in the transaction.
+    cases = _instances(
+        EnforcementCase, ("court_id", "type_code", "year", "amount_claimed", "filed_on", "state"),
+        [(court.id, a.type_code, filed_on.year, a.amount_claimed, filed_on, "filed") for a in applications],
+        court=court,
+    )
+    # Each case's event, but for its case number (detail after it, data), and its milestones.
+    events, milestones = [], []
+    due = {}  # milestones depend only on the title's kind (and the shared filing day)
+    for a in applications:
+        late = check_application_period(due_on=a.title.due_on, filed_on=filed_on)
+        detail = f"，申请执行标的额{format_yuan(a.amount_claimed)}元"
+        data = {"type_code": a.type_code, "amount_claimed": a.amount_claimed}
+        if not late:
+            detail += f"。注意：{late.explain()}"
+            data["late_application"] = late.explain()
+        events.append((detail, data))
+        if a.type_code in ADJUDICATION_TYPES:
+            milestones.append(())  # objections and reviews run on their own limits, not enforcement's
+            continue
+        if a.title.kind not in due:
+            due[a.title.kind] = [
+                (m.kind, m.due_on, None, m.basis)
+                for m in milestones_due(
+                    anchor="filed", start=filed_on, title_kind=a.title.kind, calendar=calendar,
+                    overrides=court.deadline_overrides,
+                )
+            ]
+        milestones.append(due[a.title.kind])
     with transaction.atomic():
         parties = _parties_upsert(court, [p for a in applications for p in (*a.creditors, *a.debtors)])
-        titles = _rows_insert(
-            EnforceableTitle,
-            _instances(
-                EnforceableTitle, ("court_id", "number", "kind", "effective_on", "due_on"),
-                [(court.id, a.title.number, a.title.kind, a.title.effective_on, a.title.due_on) for a in applications],
-                court=court,
-            ),
-            with_ids=True,
-        )
+        _rows_insert(EnforceableTitle, titles, with_ids=True)
         seqs = _numbers_take(court, filed_on.year, [a.type_code for a in applications])
-        cases = _rows_insert(
-            EnforcementCase,
-            _instances(
-                EnforcementCase,
-                ("court_id", "case_number", "type_code", "year", "seq", "title_id", "amount_claimed", "filed_on", "state"),
-                [
-                    (court.id, format_case_number(filed_on.year, court.code, a.type_code, seq), a.type_code,
-                     filed_on.year, seq, title.id, a.amount_claimed, filed_on, "filed")
-                    for a, title, seq in zip(applications, titles, seqs)
-                ],
-                court=court,
-            ),
-            with_ids=True,
-        )
-        for case, title in zip(cases, titles):
+        for case, title, seq in zip(cases, titles, seqs):
+            case.title_id = title.id
             case._state.fields_cache["title"] = title
+            case.seq = seq
+            case.case_number = format_case_number(filed_on.year, court.code, case.type_code, seq)
+        _rows_insert(EnforcementCase, cases, with_ids=True)
         _values_insert(
             CaseParty,
             ["court_id", "case_id", "party_id", "role", "position"],
@@ -156,31 +177,12 @@ def cases_file(
             ],
         )
         actor_id = actor.id if actor else None
-        events = []
-        milestones = []
-        # Milestones depend only on the title's kind (and the shared filing day).
-        due = {}
-        for case, a in zip(cases, applications):
-            late = check_application_period(due_on=a.title.due_on, filed_on=filed_on)
-            detail = f"立案，案号{case.case_number}，申请执行标的额{format_yuan(a.amount_claimed)}元"
-            data = {"type_code": a.type_code, "amount_claimed": a.amount_claimed}
-            if not late:
-                detail += f"。注意：{late.explain()}"
-                data["late_application"] = late.explain()
-            events.append((court.id, case.id, now, "filed", actor_id, detail, data))
-            if a.type_code in ADJUDICATION_TYPES:
-                continue  # objections and reviews run on their own limits, not enforcement's
-            if a.title.kind not in due:
-                due[a.title.kind] = milestones_due(
-                    anchor="filed",
-                    start=filed_on,
-                    title_kind=a.title.kind,
-                    calendar=calendar,
-                    overrides=court.deadline_overrides,
-                )
-            milestones.extend((court.id, case.id, m.kind, m.due_on, None, m.basis) for m in due[a.title.kind])
-        _values_insert(CaseEvent, EVENT_COLUMNS, events)
-        _values_insert(Milestone, ["court_id", "case_id", "kind", "due_on", "done_on", "basis"], milestones)
+        _values_insert(CaseEvent, EVENT_COLUMNS, [
+            (court.id, case.id, now, "filed", actor_id, f"立案，案号{case.case_number}{detail}", data)
+            for case, (detail, data) in zip(cases, events)
+        ])
+        _values_insert(Milestone, ["court_id", "case_id", "kind", "due_on", "done_on", "basis"],
+                       [(court.id, case.id, *m) for case, ms in zip(cases, milestones) for m in ms])
         if settings.ROBOT_KICK:
             transaction.on_commit(_kick_robot)
     log.info("filed %d cases for %s", len(cases), court.code)

@@ -162,18 +162,27 @@ class Picker:
 
 
 def cases_dispatch(*, court: Court, now: datetime, limit: int) -> list[CaseRow]:
-    """分派: each triaged case to its team and that team's least-loaded handler present today."""
+    """分派: each triaged case to its team and that team's least-loaded handler present today.
+
+    The handlers and their loads are read before the transaction: counting
+    every open case of the court takes a while, and on SQLite the
+    transaction holds the database's one write lock. A case given to a
+    handler meanwhile (by hand) is counted at the next pass: loads guide the
+    choice, they record nothing."""
+    triaged = EnforcementCase.objects.filter(court=court, state="triaged")
+    if not triaged.exists():
+        return []
+    today = timezone.localdate(now)
+    picker = Picker(court=court, day=today)
     with transaction.atomic():
         # Only what dispatch reads (and transition needs): whole rows with
         # their team and title joined cost more than the rest of the step.
         cases = case_rows(
-            EnforcementCase.objects.filter(court=court, state="triaged").order_by("id")[:limit],
+            triaged.order_by("id")[:limit],
             "id", "court_id", "case_number", "state", "version", "team_id", "handler_id", title_kind=F("title__kind"),
         )
         if not cases:
             return []
-        today = timezone.localdate(now)
-        picker = Picker(court=court, day=today)
         teams = Team.objects.in_bulk({c.team_id for c in cases})
         events = {}
         for c in cases:
