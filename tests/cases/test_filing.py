@@ -6,7 +6,14 @@ from datetime import date
 import pytest
 
 from tests.conftest import application_json, at, company_code, person_id
-from zhixing.cases.models import CaseEvent, CaseParty, EnforceableTitle, EnforcementCase, Milestone, Party
+from zhixing.cases.models import (
+    CaseEvent,
+    CaseParty,
+    EnforceableTitle,
+    EnforcementCase,
+    Milestone,
+    Party,
+)
 from zhixing.cases.services import cases_file
 from zhixing.intake.parsing import parse_application
 
