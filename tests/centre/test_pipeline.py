@@ -3,6 +3,8 @@ least-loaded handler, each step an event on the case's timeline."""
 
 from datetime import date
 
+import pytest
+
 from tests.conftest import application_json, at, company_code, person_id
 from zhixing.cases.models import CaseEvent, EnforcementCase, Milestone
 from zhixing.cases.services import cases_file
@@ -159,3 +161,36 @@ def test_the_reason_and_facts_come_from_the_latest_triaged_event_old_ones_includ
                              detail="分流至简案团队：T5 旧理由", data={"facts": {"cash_found": 7}})
     case = EnforcementCase.objects.get(id=case.id)
     assert (case.triage_reason, case.triage_facts) == ("T5 旧理由", {"cash_found": 7})
+
+
+@pytest.mark.django_db(transaction=True)  # outside any test transaction: the step's own is the only one
+def test_triage_decides_before_the_write_lock_and_leaves_a_case_changed_meanwhile_for_the_next_pass(
+    court, centre, monkeypatch
+):
+    from django.db import connection
+    from django.db.models import F
+
+    from zhixing.centre import triage
+    from zhixing.centre.services import robot_inquiry_pass
+
+    first = file(court, centre, at(2026, 3, 2))
+    second = file(court, centre, at(2026, 3, 2), debtor_id=person_id(201))
+    robot_inquiry_pass(now=at(2026, 3, 2, 10, 5))
+    decide, decided_in_transaction = triage.triage_batch, []
+
+    def meanwhile(rules, facts):
+        decided_in_transaction.append(connection.in_atomic_block)
+        # Another hand changes the second case between the read and the lock.
+        EnforcementCase.objects.filter(id=second.id).update(version=F("version") + 1)
+        return decide(rules, facts)
+
+    monkeypatch.setattr(triage, "triage_batch", meanwhile)
+    moved = triage.cases_triage(court=court, now=at(2026, 3, 2, 10, 7), limit=100)
+    assert decided_in_transaction == [False]
+    assert [c.id for c in moved] == [first.id]
+    states = dict(EnforcementCase.objects.filter(id__in=[first.id, second.id]).values_list("id", "state"))
+    assert states == {first.id: "triaged", second.id: "inquiring"}
+    assert not CaseEvent.objects.filter(case=second, kind="triaged").exists()
+    monkeypatch.setattr(triage, "triage_batch", decide)
+    assert [c.id for c in triage.cases_triage(court=court, now=at(2026, 3, 2, 10, 8), limit=100)] == [second.id]
+    assert CaseEvent.objects.filter(case_id__in=[first.id, second.id], kind="triaged").count() == 2

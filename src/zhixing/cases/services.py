@@ -525,17 +525,25 @@ def transition(
     now: datetime,
     events: Mapping[int, EventSpec],
     fields: Sequence[str] = (),
+    skip_moved: bool = False,
 ) -> list[EnforcementCase]:
     """The one door for state. Moves every case by `action`, or none.
 
     Each case object carries the version its caller read and the new values
     of `fields`; the rows are locked, checked against the state table and the
-    version, then updated together with one event each."""
+    version, then updated together with one event each. Returns the cases
+    moved. A case changed since it was read refuses the whole batch; with
+    `skip_moved` (a robot step that read its batch before the lock) it is
+    left out, as it is, for the step's next pass."""
     if not cases:
         return []
     target = ACTIONS[action][1]
     with transaction.atomic():
         current = _states_lock([c.id for c in cases])
+        if skip_moved:
+            cases = [c for c in cases if current[c.id][1] == c.version]
+            if not cases:
+                return []
         refused = {}
         decided = {}  # the decision depends on the state alone: once per state
         for c in cases:

@@ -99,39 +99,43 @@ def triage_facts(cases: Sequence[EnforcementCase]) -> dict[int, dict]:
 
 
 def cases_triage(*, court: Court, now: datetime, limit: int) -> list[CaseRow]:
-    """繁简分流 of every case whose first inquiry has answered."""
-    with transaction.atomic():
-        # What the facts and transition read, as plain rows: model instances cost more than the rules.
-        cases = case_rows(
-            EnforcementCase.objects.filter(court=court, state="inquiring")
-            .exclude(inquiries__finished_at__isnull=True).order_by("id")[:limit],
-            "id", "court_id", "case_number", "state", "version", "type_code", "amount_claimed",
+    """繁简分流 of every case whose first inquiry has answered.
+
+    The cases and their facts are read, and the rules applied, before the
+    transaction: on SQLite it holds the database's one write lock, which the
+    other steps wait for. Inside, the cases are locked and moved; one that
+    another hand changed meanwhile is left for the next pass (skip_moved)."""
+    # What the facts and transition read, as plain rows: model instances cost more than the rules.
+    cases = case_rows(
+        EnforcementCase.objects.filter(court=court, state="inquiring")
+        .exclude(inquiries__finished_at__isnull=True).order_by("id")[:limit],
+        "id", "court_id", "case_number", "state", "version", "type_code", "amount_claimed",
+    )
+    if not cases:
+        return []
+    ruleset = active_ruleset(court)
+    facts = triage_facts(cases)
+    teams = {t.kind: t for t in Team.objects.filter(court=court)}
+    events = {}
+    decisions = triage_batch(ruleset.rules, facts)
+    for c in cases:
+        decision = decisions[c.id]
+        c.triage_rule, c.triage_ruleset_id = decision.rule_id, ruleset.id
+        events[c.id] = EventSpec(
+            "triaged",
+            f"分流至{TEAM_LABELS[decision.team]}：{decision.reason}",
+            # `facts` are those the rules read; `facts_all` every fact, so a
+            # draft rule set can be tried on this case later (rulesets.py).
+            # The reason and facts live here only (EnforcementCase.triage_reason, triage_facts).
+            {"team": decision.team, "rule": decision.rule_id, "ruleset": ruleset.version,
+             "reason": decision.reason, "facts": decision.facts, "facts_all": facts[c.id]},
         )
-        if not cases:
-            return []
-        ruleset = active_ruleset(court)
-        facts = triage_facts(cases)
-        teams = {t.kind: t for t in Team.objects.filter(court=court)}
-        events = {}
-        decisions = triage_batch(ruleset.rules, facts)
-        for c in cases:
-            decision = decisions[c.id]
-            c.triage_rule, c.triage_ruleset_id = decision.rule_id, ruleset.id
-            events[c.id] = EventSpec(
-                "triaged",
-                f"分流至{TEAM_LABELS[decision.team]}：{decision.reason}",
-                # `facts` are those the rules read; `facts_all` every fact, so a
-                # draft rule set can be tried on this case later (rulesets.py).
-                # The reason and facts live here only (EnforcementCase.triage_reason, triage_facts).
-                {"team": decision.team, "rule": decision.rule_id, "ruleset": ruleset.version,
-                 "reason": decision.reason, "facts": decision.facts, "facts_all": facts[c.id]},
-            )
-            c.team_id = teams[decision.team].id
-        # Rows written by groups of (team, rule, version): a few UPDATEs for the batch.
-        return transition(
-            cases=cases, action="triage", actor=None, now=now, events=events,
-            fields=["team", "triage_rule", "triage_ruleset"],
-        )
+        c.team_id = teams[decision.team].id
+    # Rows written by groups of (team, rule, version): a few UPDATEs for the batch.
+    return transition(
+        cases=cases, action="triage", actor=None, now=now, events=events,
+        fields=["team", "triage_rule", "triage_ruleset"], skip_moved=True,
+    )
 
 
 # ---------------------------------------------------------------- 人工改分
