@@ -335,3 +335,30 @@ def test_answers_rewrite_requests_in_place_on_postgresql(court, centre):
     robot_pass(now=at(2026, 3, 2, 10), provider=SimulatedProvider())
     updated, hot = (after - earlier for after, earlier in zip(counts(), before))
     assert (updated, hot) == (3 * len(ALL_KINDS),) * 2
+
+
+@pytest.mark.django_db(transaction=True)  # outside any test transaction: the step's own is the only one
+def test_finishing_words_its_events_before_the_write_lock_and_leaves_an_inquiry_finished_meanwhile(
+    court, centre, monkeypatch
+):
+    from tests.conftest import person_id
+    from zhixing.centre.services import robot_inquiry_pass
+    from zhixing.inquiry import services
+
+    first = file(court, centre, at(2026, 3, 2))
+    second = file(court, centre, at(2026, 3, 2), debtor_id=person_id(201))
+    word, worded_in_transaction = services.summarise, []
+
+    def meanwhile(assets):
+        worded_in_transaction.append(connection.in_atomic_block)
+        # Another worker finishes the second case's inquiry between the read and the lock.
+        Inquiry.objects.filter(case=second).update(finished_at=at(2026, 3, 2, 10, 4))
+        return word(assets)
+
+    monkeypatch.setattr(services, "summarise", meanwhile)
+    robot_inquiry_pass(now=at(2026, 3, 2, 10, 5))
+    assert worded_in_transaction == [False, False]
+    finished = CaseEvent.objects.filter(kind="inquiry_finished")
+    assert list(finished.values_list("case_id", flat=True)) == [first.id]
+    assert Inquiry.objects.get(case=second).finished_at == at(2026, 3, 2, 10, 4)  # the other worker's, untouched
+    assert Inquiry.objects.get(case=first).finished_at == at(2026, 3, 2, 10, 5)

@@ -664,34 +664,54 @@ class Finished(NamedTuple):
 
 def inquiries_finish(*, now: datetime, limit: int, actor: Officer | None = None) -> list[Finished]:
     """Finish every open inquiry whose requests are all answered or failed:
-    finished_at, the kinds that failed, and one `inquiry_finished` event."""
-    with transaction.atomic():
-        ids = _inquiries_settled(limit)
-        if not ids:
-            return []
-        q = connection.ops.quote_name
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        # Locked in id order (_select_in's chunks ascend), read as plain rows.
-        locked = _select_in(
-            f"SELECT id, court_id, case_id, {q('round')} FROM {q(Inquiry._meta.db_table)} "
-            f"WHERE id {{}} AND finished_at IS NULL ORDER BY id{lock}", [], ids,
+    finished_at, the kinds that failed, and one `inquiry_finished` event.
+
+    A settled inquiry stays as it is (a late or repeated answer changes
+    nothing, a failed request is failed for good), so what it found and
+    what failed are read, and its event written out, before the
+    transaction: on SQLite the transaction holds the one write lock the
+    other steps wait for. Inside, the inquiries still open are locked and
+    finished; one another worker finished meanwhile is left out."""
+    ids = _inquiries_settled(limit)
+    if not ids:
+        return []
+    q = connection.ops.quote_name
+    rows = _select_in(
+        f"SELECT id, court_id, case_id, {q('round')} FROM {q(Inquiry._meta.db_table)} WHERE id {{}} ORDER BY id", [], ids,
+    )
+    failed = defaultdict(list)
+    for inquiry_id, kind in _select_in(
+        f"SELECT inquiry_id, kind FROM {q(InquiryRequest._meta.db_table)} WHERE state = %s AND inquiry_id {{}} "
+        "ORDER BY id", [S.FAILED.value], ids,
+    ):
+        failed[inquiry_id].append(kind)
+    found = defaultdict(list)
+    for inquiry_id, kind, value in _select_in(
+        f"SELECT inquiry_id, kind, value FROM {q(Asset._meta.db_table)} WHERE inquiry_id {{}} ORDER BY id", [], ids,
+    ):
+        found[inquiry_id].append((kind, value))
+    order = list(ASSET_KINDS)
+    settled = {row[0]: Finished(*row, sorted(failed[row[0]], key=order.index)) for row in rows}
+    actor_id = actor.id if actor else None
+    events = {
+        i.id: (
+            i.court_id, i.case_id, now, "inquiry_finished", actor_id,
+            summarise(found[i.id]) + (
+                f"（{'、'.join(ASSET_KINDS[k] for k in i.failed_kinds)}未查得结果，已转人工）" if i.failed_kinds else ""
+            ),
+            {"inquiry": i.id, "round": i.round, "assets": len(found[i.id]), "failed_kinds": i.failed_kinds},
         )
-        ids = [row[0] for row in locked]
-        failed = defaultdict(list)
-        for inquiry_id, kind in _select_in(
-            f"SELECT inquiry_id, kind FROM {q(InquiryRequest._meta.db_table)} WHERE state = %s AND inquiry_id {{}} "
-            "ORDER BY id", [S.FAILED.value], ids,
-        ):
-            failed[inquiry_id].append(kind)
-        found = defaultdict(list)
-        for inquiry_id, kind, value in _select_in(
-            f"SELECT inquiry_id, kind, value FROM {q(Asset._meta.db_table)} WHERE inquiry_id {{}} ORDER BY id",
-            [], ids,
-        ):
-            found[inquiry_id].append((kind, value))
+        for i in settled.values()
+    }
+    with transaction.atomic():
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        # Locked in id order (_select_in's chunks ascend); finished meanwhile: left out.
+        ids = [row[0] for row in _select_in(
+            f"SELECT id FROM {q(Inquiry._meta.db_table)} WHERE id {{}} AND finished_at IS NULL ORDER BY id{lock}",
+            [], list(settled),
+        )]
         _execute_in(f"UPDATE {q(Inquiry._meta.db_table)} SET finished_at = %s WHERE id {{}}", [_db_time(now)], ids)
-        order = list(ASSET_KINDS)
-        done = [Finished(*row, sorted(failed[row[0]], key=order.index)) for row in locked]
+        done = [settled[i] for i in ids]
         partial = defaultdict(list)  # the kinds that failed -> inquiries: few, and few combinations
         for i in done:
             if i.failed_kinds:
@@ -699,20 +719,8 @@ def inquiries_finish(*, now: datetime, limit: int, actor: Officer | None = None)
         for kinds, group in partial.items():
             Inquiry.objects.filter(id__in=group).update(failed_kinds=list(kinds))
         # One executemany, no model objects: an event per case finished.
-        _values_insert(
-            CaseEvent, ("court_id", "case_id", "at", "kind", "actor_id", "detail", "data"),
-            [
-                (
-                    i.court_id, i.case_id, now, "inquiry_finished", actor.id if actor else None,
-                    summarise(found[i.id]) + (
-                        f"（{'、'.join(ASSET_KINDS[k] for k in i.failed_kinds)}未查得结果，已转人工）"
-                        if i.failed_kinds else ""
-                    ),
-                    {"inquiry": i.id, "round": i.round, "assets": len(found[i.id]), "failed_kinds": i.failed_kinds},
-                )
-                for i in done
-            ],
-        )
+        _values_insert(CaseEvent, ("court_id", "case_id", "at", "kind", "actor_id", "detail", "data"),
+                       [events[i] for i in ids])
     return done
 
 
